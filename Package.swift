@@ -1,0 +1,129 @@
+// swift-tools-version:6.1
+//
+// Lineup — recommendation and personalization serving over gRPC.
+//
+// Module lines follow dependency lines (see DESIGN.md "Code layout"):
+//   LineupWire    generated protobuf + grpc-swift-2 code only
+//   LineupCore    the domain; imports no NIO, gRPC or hiredis
+//   LineupServer  composition root: gRPC services, configuration, ServiceGroup
+//   lineup-server thin @main
+//   LineupTesting helpers shared by test targets and the load-test harness
+// Later issues add CHiredis + LineupRedis (Redis data plane) and lineupctl (ops CLI) beside these.
+
+import PackageDescription
+
+/// Settings applied once, to every target, in the loop at the bottom.
+let swiftSettings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+  name: "lineup",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "lineup-server", targets: ["lineup-server"]),
+    .executable(name: "lineup-loadtest", targets: ["lineup-loadtest"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+  ],
+  targets: [
+    // Generated code from protos/ (scripts/generate-protos.sh); never edited by hand.
+    .target(
+      name: "LineupWire",
+      dependencies: [
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]
+    ),
+    // The domain: no NIO, no gRPC, no hiredis. Tested in microseconds.
+    .target(
+      name: "LineupCore",
+      dependencies: [
+        .product(name: "Logging", package: "swift-log")
+      ]
+    ),
+    // Composition root: gRPC services (proto <-> domain mapping), configuration, lifecycle.
+    .target(
+      name: "LineupServer",
+      dependencies: [
+        "LineupCore",
+        "LineupWire",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .executableTarget(
+      name: "lineup-server",
+      dependencies: [
+        "LineupServer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // Helpers shared by tests and the load-test harness (in-process server, fixtures).
+    .target(
+      name: "LineupTesting",
+      dependencies: [
+        "LineupCore",
+        "LineupServer",
+        "LineupWire",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    // The load-test harness; its sources live under loadtest/.
+    .executableTarget(
+      name: "lineup-loadtest",
+      dependencies: [
+        "LineupWire",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      path: "loadtest/Sources/lineup-loadtest"
+    ),
+    .testTarget(
+      name: "LineupCoreTests",
+      dependencies: ["LineupCore"]
+    ),
+    .testTarget(
+      name: "LineupServerTests",
+      dependencies: [
+        "LineupCore",
+        "LineupServer",
+        "LineupTesting",
+        "LineupWire",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+  ]
+)
+
+for target in package.targets where target.type != .system {
+  target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+}

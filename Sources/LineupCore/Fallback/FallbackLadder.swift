@@ -1,0 +1,93 @@
+/// Popularity-by-country fallback: live counters for the country, then the country's file,
+/// then the global file. Lower rungs fill up what a higher rung could not, so a slate has
+/// `limit` distinct items whenever the data holds that many.
+package struct FallbackLadder: Sendable {
+  /// What the ladder served.
+  package struct Result: Sendable {
+    package var items: [ServedItem]
+    /// The highest rung that contributed an item (global when nothing did).
+    package var level: FallbackLevel
+    /// Set when the live rung failed (the ladder went on without it).
+    package var liveFailure: (any Error)?
+  }
+
+  package let data: FallbackData
+  package let live: (any PopularityStore)?
+
+  package init(data: FallbackData, live: (any PopularityStore)?) {
+    self.data = data
+    self.live = live
+  }
+
+  /// Up to `limit` distinct items for `country`, skipping `excluded` ids and, when
+  /// `category` is set, items of other categories.
+  package func rank(
+    country: CountryCode?,
+    limit: Int,
+    excluding excluded: Set<String> = [],
+    category: String? = nil
+  ) async -> Result {
+    var builder = SlateBuilder(limit: limit, excluded: excluded, category: category, catalog: data.catalog)
+    var liveFailure: (any Error)?
+
+    if let country, let live {
+      do {
+        // Over-fetch by what filters may drop, so one call is usually enough.
+        let entries = try await live.topItems(in: country, limit: limit + excluded.count + (category == nil ? 0 : limit * 4))
+        builder.take(entries, level: .countryLive, reason: Self.countryReason(country))
+      } catch {
+        liveFailure = error
+      }
+    }
+    if let country, let entries = data.countries[country] {
+      builder.take(entries, level: .countryFile, reason: Self.countryReason(country))
+    }
+    builder.take(data.global, level: .global, reason: Self.globalReason)
+    return Result(items: builder.items, level: builder.firstLevel ?? .global, liveFailure: liveFailure)
+  }
+
+  private static func countryReason(_ country: CountryCode) -> (Double) -> Reason {
+    { score in Reason(code: .popularInCountry, text: "Popular in \(country) right now", weight: score) }
+  }
+
+  private static let globalReason: @Sendable (Double) -> Reason = { score in
+    Reason(code: .popularGlobally, text: "Popular worldwide right now", weight: score)
+  }
+
+  static let newCreatorReason = Reason(code: .newCreator, text: "From a creator new to the platform", weight: 0)
+}
+
+/// Accumulates distinct, eligible items from successive rungs until the slate is full.
+private struct SlateBuilder {
+  let limit: Int
+  let excluded: Set<String>
+  let category: String?
+  let catalog: [String: CatalogItem]
+  private(set) var items: [ServedItem] = []
+  private(set) var firstLevel: FallbackLevel?
+  private var taken: Set<String> = []
+
+  init(limit: Int, excluded: Set<String>, category: String?, catalog: [String: CatalogItem]) {
+    self.limit = limit
+    self.excluded = excluded
+    self.category = category
+    self.catalog = catalog
+  }
+
+  mutating func take(_ entries: [PopularityEntry], level: FallbackLevel, reason: (Double) -> Reason) {
+    for entry in entries {
+      guard items.count < limit else { return }
+      // Live counters may name items the catalog does not know (yet); they cannot be served
+      // without a creator and category, so they are skipped.
+      guard let item = catalog[entry.itemID],
+        !excluded.contains(entry.itemID),
+        category == nil || item.category == category,
+        taken.insert(entry.itemID).inserted
+      else { continue }
+      var reasons = [reason(entry.score)]
+      if item.isNewCreator { reasons.append(FallbackLadder.newCreatorReason) }
+      items.append(ServedItem(item: item, score: entry.score, reasons: reasons))
+      if firstLevel == nil { firstLevel = level }
+    }
+  }
+}

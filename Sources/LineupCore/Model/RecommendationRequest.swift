@@ -1,0 +1,64 @@
+/// A validated GetRecommendations request.
+package struct RecommendationRequest: Sendable, Equatable {
+  package var userID: String
+  package var context: RequestContext
+  package var limit: Int
+  package var excludedItemIDs: Set<String>
+
+  package init(userID: String, context: RequestContext, limit: Int, excludedItemIDs: Set<String> = []) {
+    self.userID = userID
+    self.context = context
+    self.limit = limit
+    self.excludedItemIDs = excludedItemIDs
+  }
+
+  /// Validates wire fields; throws INVALID_ARGUMENT naming every bad field.
+  package static func validated(
+    userID: String,
+    context: RawRequestContext,
+    limit: Int32,
+    excludedItemIDs: [String],
+    limits: RequestLimits = RequestLimits()
+  ) throws(LineupError) -> RecommendationRequest {
+    var validator = RequestValidator(limits: limits)
+    let request = RecommendationRequest(
+      userID: validator.requiredID(userID, field: "user_id"),
+      context: validator.context(context, field: "context"),
+      limit: validator.slateSize(limit, field: "limit"),
+      excludedItemIDs: Set(validator.idList(excludedItemIDs, maxCount: limits.maxExcludedItems, field: "exclude_item_ids"))
+    )
+    try validator.finish()
+    return request
+  }
+}
+
+/// A validated GetTrending request.
+package struct TrendingRequest: Sendable, Equatable {
+  package var context: RequestContext
+  package var limit: Int
+  /// Only items of this category, when set.
+  package var category: String?
+
+  package init(context: RequestContext, limit: Int, category: String? = nil) {
+    self.context = context
+    self.limit = limit
+    self.category = category
+  }
+
+  /// Validates wire fields; throws INVALID_ARGUMENT naming every bad field.
+  package static func validated(
+    context: RawRequestContext,
+    limit: Int32,
+    category: String,
+    limits: RequestLimits = RequestLimits()
+  ) throws(LineupError) -> TrendingRequest {
+    var validator = RequestValidator(limits: limits)
+    let request = TrendingRequest(
+      context: validator.context(context, field: "context"),
+      limit: validator.slateSize(limit, field: "limit"),
+      category: validator.category(category, field: "category")
+    )
+    try validator.finish()
+    return request
+  }
+}

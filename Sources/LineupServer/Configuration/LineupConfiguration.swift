@@ -1,0 +1,45 @@
+package import LineupCore
+package import Logging
+
+/// Everything lineup-server can be told, with documented defaults. Reading values from the
+/// environment lives in `LineupConfiguration+Environment.swift`; command-line flags in the
+/// lineup-server executable. Precedence: defaults < environment < flags.
+package struct LineupConfiguration: Sendable, Equatable {
+  /// The gRPC listener.
+  package struct Server: Sendable, Equatable {
+    /// Interface to bind. Default 127.0.0.1: plaintext stays on loopback unless asked.
+    package var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (tests). Default 50051.
+    package var port = 50051
+    /// Largest accepted request message; bigger ones get RESOURCE_EXHAUSTED. Default 1 MiB,
+    /// far above any valid request (1000 events) and far below gRPC's 4 MiB default.
+    package var maxRequestBytes = 1 << 20
+    /// How long a graceful shutdown waits for in-flight RPCs before cancelling them.
+    package var drainTimeout: Duration = .seconds(10)
+
+    package init() {}
+  }
+
+  /// The fallback baselines.
+  package struct Fallback: Sendable, Equatable {
+    /// Directory holding catalog.csv and popularity/*.csv. Default "fallback-data"
+    /// (relative to the working directory).
+    package var directory = "fallback-data"
+
+    package init() {}
+  }
+
+  package var server = Server()
+  package var fallback = Fallback()
+  /// Metrics/health HTTP port; nil disables it. Default 9464. (The HTTP endpoint itself
+  /// arrives with the control-plane work; the setting is read and validated now.)
+  package var metricsPort: Int? = 9464
+  /// Size limits on request fields.
+  package var limits = RequestLimits()
+  /// Cache TTL budgets per RPC.
+  package var ttls = ResponseTTLs()
+  /// Minimum log level. Default info.
+  package var logLevel: Logger.Level = .info
+
+  package init() {}
+}

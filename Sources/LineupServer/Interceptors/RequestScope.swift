@@ -1,0 +1,11 @@
+package import Logging
+
+/// Per-request values the interceptor sets and every handler reads: the request id and a
+/// logger that carries it. A task-local, because grpc-swift-2's simple handlers see no
+/// metadata, and threading it through every signature would only add noise.
+package struct RequestScope: Sendable {
+  package var requestID: String
+  package var logger: Logger
+
+  @TaskLocal package static var current: RequestScope?
+}

@@ -1,0 +1,87 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+package import LineupCore
+import LineupWire
+package import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The composition root: builds the store, the fallback data, the domain and the gRPC
+/// services from a configuration, and runs them in one ServiceGroup that drains on
+/// SIGTERM/SIGINT.
+package struct LineupApplication: Sendable {
+  /// Every gRPC service this server registers, for health reporting.
+  static let serviceNames = [
+    Lineup_V1_Recommender.descriptor.fullyQualifiedService,
+    Lineup_V1_Admin.descriptor.fullyQualifiedService,
+    Grpc_Health_V1_Health.descriptor.fullyQualifiedService,
+  ]
+
+  package let configuration: LineupConfiguration
+  package let logger: Logger
+  package let health: HealthStatus
+  package let fallback: FallbackDataHolder
+  private let store: InMemoryStore
+
+  /// Loads the fallback data (reporting every skipped row) and wires the services.
+  package init(configuration: LineupConfiguration, logger: Logger) {
+    self.configuration = configuration
+    self.logger = logger
+    self.health = HealthStatus(services: Self.serviceNames)
+    self.store = InMemoryStore()
+    let data = FallbackDataLoader.load(directory: configuration.fallback.directory)
+    for warning in data.warnings {
+      logger.warning("fallback data: \(warning)")
+    }
+    logger.info(
+      "fallback data loaded",
+      metadata: [
+        "directory": "\(configuration.fallback.directory)",
+        "items": "\(data.catalog.count)",
+        "countries": "\(data.countries.count)",
+        "global": "\(data.global.count)",
+        "version": "\(data.version)",
+        "skipped": "\(data.warnings.count)",
+      ]
+    )
+    self.fallback = FallbackDataHolder(data)
+  }
+
+  /// The gRPC server service; `onListening` receives the bound port (useful with port 0).
+  package func makeServerService(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> GRPCServerService {
+    let recommender = Recommender(
+      fallback: fallback,
+      popularity: store,
+      ttls: configuration.ttls,
+      now: { Date().timeIntervalSince1970 }
+    )
+    var transportConfig = HTTP2ServerTransport.Posix.Config.defaults
+    transportConfig.rpc.maxRequestPayloadSize = configuration.server.maxRequestBytes
+    let server = GRPCServer(
+      transport: .http2NIOPosix(
+        address: .ipv4(host: configuration.server.host, port: configuration.server.port),
+        transportSecurity: .plaintext,
+        config: transportConfig
+      ),
+      services: [
+        RecommenderService(recommender: recommender, limits: configuration.limits, logger: logger),
+        AdminService(),
+        HealthService(status: health),
+      ],
+      interceptors: [RequestIDInterceptor(logger: logger)]
+    )
+    return GRPCServerService(server: server, health: health, logger: logger, onListening: onListening)
+  }
+
+  /// Runs until SIGTERM/SIGINT (graceful, bounded by the drain timeout) or a service fails.
+  package func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    var groupConfig = ServiceGroupConfiguration(
+      services: [makeServerService(onListening: onListening)],
+      gracefulShutdownSignals: [.sigterm, .sigint],
+      logger: logger
+    )
+    groupConfig.maximumGracefulShutdownDuration = configuration.server.drainTimeout
+    try await ServiceGroup(configuration: groupConfig).run()
+  }
+}

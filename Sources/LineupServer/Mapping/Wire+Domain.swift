@@ -1,0 +1,78 @@
+import LineupCore
+import LineupWire
+import SwiftProtobuf
+
+// Proto <-> domain mapping. Kept apart from the services so handlers read as
+// "validate, call the domain, map back".
+
+extension RawRequestContext {
+  /// The wire context, unvalidated; unknown enum numbers are kept so validation can name them.
+  init(_ wire: Lineup_V1_RequestContext) {
+    self.init(country: wire.country, platform: wire.platform.rawValue, sessionID: wire.sessionID, appID: wire.appID)
+  }
+}
+
+extension Lineup_V1_Item {
+  init(_ served: ServedItem) {
+    self.init()
+    itemID = served.item.id
+    creatorID = served.item.creatorID
+    category = served.item.category
+    score = served.score
+    newCreator = served.item.isNewCreator
+    reasons = served.reasons.map(Lineup_V1_Reason.init)
+  }
+}
+
+extension Lineup_V1_Reason {
+  init(_ reason: Reason) {
+    self.init()
+    code = reason.code.rawValue
+    text = reason.text
+    weight = reason.weight
+  }
+}
+
+extension Lineup_V1_Provenance {
+  init(_ provenance: Provenance) {
+    self.init()
+    source = switch provenance.source {
+    case .model: .model
+    case .cache: .cache
+    case .fallback: .fallback
+    }
+    fallbackReason = provenance.fallbackReason.map(Self.wire) ?? .unspecified
+    fallbackLevel = switch provenance.fallbackLevel {
+    case nil: .unspecified
+    case .countryLive: .countryLive
+    case .countryFile: .countryFile
+    case .global: .global
+    }
+    cacheHit = provenance.cacheHit
+    modelVersion = provenance.modelVersion
+    variant = provenance.variant
+    requestID = provenance.requestID
+    ttlSec = Int32(clamping: provenance.ttlSeconds)
+    guardrails = provenance.guardrails.map { report in
+      .with {
+        $0.name = report.name
+        $0.adjustments = Int32(clamping: report.adjustments)
+        $0.satisfied = report.satisfied
+        $0.detail = report.detail
+      }
+    }
+    computedAt = Google_Protobuf_Timestamp(timeIntervalSince1970: provenance.computedAt)
+  }
+
+  private static func wire(_ reason: Provenance.FallbackReason) -> Lineup_V1_FallbackReason {
+    switch reason {
+    case .baselineOnly: .baselineOnly
+    case .noCandidates: .noCandidates
+    case .storeUnavailable: .storeUnavailable
+    case .breakerOpen: .breakerOpen
+    case .deadline: .deadline
+    case .flagOff: .flagOff
+    case .shadow: .shadow
+    }
+  }
+}

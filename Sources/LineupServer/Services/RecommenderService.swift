@@ -1,0 +1,90 @@
+import GRPCCore
+import LineupCore
+import LineupWire
+import SwiftProtobuf
+import Logging
+
+/// lineup.v1.Recommender: validates each request, asks the domain `Recommender`, maps the
+/// slate back to the wire. RPCs not built yet answer UNIMPLEMENTED naming the capability.
+struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
+  let recommender: Recommender
+  let limits: RequestLimits
+  let logger: Logger
+
+  func getRecommendations(
+    request: Lineup_V1_GetRecommendationsRequest,
+    context: ServerContext
+  ) async throws -> Lineup_V1_GetRecommendationsResponse {
+    try await mappingDomainErrors {
+      let validated = try RecommendationRequest.validated(
+        userID: request.userID,
+        context: RawRequestContext(request.context),
+        limit: request.limit,
+        excludedItemIDs: request.excludeItemIds,
+        limits: limits
+      )
+      let scope = self.scope
+      var logger = scope.logger
+      logger[metadataKey: "user"] = "\(HashedUserID(validated.userID))"
+      let slate = await recommender.recommendations(validated, requestID: scope.requestID, logger: logger)
+      return .with {
+        $0.items = slate.items.map(Lineup_V1_Item.init)
+        $0.provenance = Lineup_V1_Provenance(slate.provenance)
+      }
+    }
+  }
+
+  func getTrending(
+    request: Lineup_V1_GetTrendingRequest,
+    context: ServerContext
+  ) async throws -> Lineup_V1_GetTrendingResponse {
+    try await mappingDomainErrors {
+      let validated = try TrendingRequest.validated(
+        context: RawRequestContext(request.context),
+        limit: request.limit,
+        category: request.category,
+        limits: limits
+      )
+      let scope = self.scope
+      let slate = await recommender.trending(validated, requestID: scope.requestID, logger: scope.logger)
+      return .with {
+        $0.items = slate.items.map(Lineup_V1_Item.init)
+        $0.provenance = Lineup_V1_Provenance(slate.provenance)
+      }
+    }
+  }
+
+  func getFeed(request: Lineup_V1_GetFeedRequest, context: ServerContext) async throws -> Lineup_V1_GetFeedResponse {
+    throw notImplemented("GetFeed (the personalized feed)")
+  }
+
+  func getPrice(request: Lineup_V1_GetPriceRequest, context: ServerContext) async throws -> Lineup_V1_GetPriceResponse {
+    throw notImplemented("GetPrice (personalized pricing)")
+  }
+
+  func explainRecommendation(
+    request: Lineup_V1_ExplainRecommendationRequest,
+    context: ServerContext
+  ) async throws -> Lineup_V1_ExplainRecommendationResponse {
+    throw notImplemented("ExplainRecommendation (explain-why)")
+  }
+
+  func recordInteractions(
+    request: Lineup_V1_RecordInteractionsRequest,
+    context: ServerContext
+  ) async throws -> Lineup_V1_RecordInteractionsResponse {
+    throw notImplemented("RecordInteractions (event ingestion, needs the Redis data plane)")
+  }
+
+  func upsertItems(
+    request: Lineup_V1_UpsertItemsRequest,
+    context: ServerContext
+  ) async throws -> Lineup_V1_UpsertItemsResponse {
+    throw notImplemented("UpsertItems (catalog ingestion, needs the Redis data plane)")
+  }
+
+  /// The interceptor's scope; a fallback scope keeps handlers usable without it (unit tests).
+  private var scope: RequestScope {
+    RequestScope.current ?? RequestScope(requestID: "unscoped", logger: logger)
+  }
+}

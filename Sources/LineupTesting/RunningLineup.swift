@@ -1,0 +1,65 @@
+import Foundation
+package import LineupServer
+import Logging
+import ServiceLifecycle
+
+/// Runs a real lineup-server (real HTTP/2 socket, free loopback port) inside the test
+/// process for the duration of `body`, then drains it gracefully.
+package enum RunningLineup {
+  /// A configuration for tests: port 0 (a free port), the repository's fallback-data, no
+  /// metrics port, quiet logs.
+  package static func testConfiguration() -> LineupConfiguration {
+    var config = LineupConfiguration()
+    config.server.port = 0
+    config.server.drainTimeout = .seconds(5)
+    config.fallback.directory = Fixtures.fallbackDataDirectory
+    config.metricsPort = nil
+    config.logLevel = .warning
+    return config
+  }
+
+  /// Starts the server, hands `body` the bound port and the application, then shuts down.
+  package static func with<T: Sendable>(
+    configuration: LineupConfiguration = testConfiguration(),
+    _ body: @Sendable (_ port: Int, _ application: LineupApplication) async throws -> T
+  ) async throws -> T {
+    var logger = Logger(label: "lineup-test")
+    logger.logLevel = configuration.logLevel
+    let application = LineupApplication(configuration: configuration, logger: logger)
+    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+    let group = ServiceGroup(
+      services: [application.makeServerService(onListening: { port in
+        portContinuation.yield(port)
+        portContinuation.finish()
+      })],
+      logger: logger
+    )
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+      tasks.addTask {
+        // Ends the port stream if the server stops before listening (e.g. bind failure).
+        defer { portContinuation.finish() }
+        try await group.run()
+      }
+      defer { tasks.cancelAll() }
+      var iterator = ports.makeAsyncIterator()
+      guard let port = await iterator.next() else {
+        throw TestingError("lineup-server did not start listening")
+      }
+      do {
+        let result = try await body(port, application)
+        await group.triggerGracefulShutdown()
+        try await tasks.next()
+        return result
+      } catch {
+        await group.triggerGracefulShutdown()
+        throw error
+      }
+    }
+  }
+}
+
+/// A failure in a test helper, with a message saying what went wrong.
+package struct TestingError: Error, CustomStringConvertible {
+  package var description: String
+  package init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,161 @@
+import GRPCCore
+import GRPCProtobuf
+import LineupServer
+import LineupTesting
+import LineupWire
+import SwiftProtobuf
+import Testing
+
+@Suite("Recommender service end to end (real HTTP/2 socket)")
+struct RecommenderServiceTests {
+  @Test("GetRecommendations returns `limit` distinct, explained fallback items for a known country")
+  func knownCountry() async throws {
+    try await withLineupClient { client, _ in
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      for limit in [1, 10, 100] {
+        let response = try await recommender.getRecommendations(.with {
+          $0.userID = "user-1"
+          $0.context.country = "BR"
+          $0.context.platform = .android
+          $0.limit = Int32(limit)
+        })
+        #expect(response.items.count == limit)
+        #expect(Set(response.items.map(\.itemID)).count == limit)
+        for item in response.items {
+          #expect(!item.creatorID.isEmpty && !item.category.isEmpty)
+          #expect((0...1).contains(item.score))
+          #expect(!item.reasons.isEmpty)
+          #expect(item.reasons.allSatisfy { !$0.code.isEmpty && !$0.text.isEmpty })
+        }
+        #expect(response.items[0].reasons[0].code == "POPULAR_IN_COUNTRY")
+        let provenance = response.provenance
+        #expect(provenance.source == .fallback)
+        #expect(provenance.fallbackReason == .baselineOnly)
+        #expect(provenance.fallbackLevel == .countryFile)
+        #expect(!provenance.requestID.isEmpty)
+        #expect(provenance.ttlSec == 300)
+        #expect(provenance.modelVersion.hasPrefix("fallback:"))
+      }
+    }
+  }
+
+  @Test("an unknown country gets the global list")
+  func unknownCountry() async throws {
+    try await withLineupClient { client, _ in
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      let response = try await recommender.getRecommendations(.with {
+        $0.userID = "user-1"
+        $0.context.country = "AQ"
+        $0.limit = 10
+      })
+      #expect(response.items.count == 10)
+      #expect(response.provenance.fallbackLevel == .global)
+      #expect(response.items.allSatisfy { $0.reasons.first?.code == "POPULAR_GLOBALLY" })
+    }
+  }
+
+  @Test("the caller's x-request-id is echoed in provenance; without one the server assigns distinct ids")
+  func requestID() async throws {
+    try await withLineupClient { client, _ in
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      let request = Lineup_V1_GetRecommendationsRequest.with {
+        $0.userID = "user-1"
+        $0.limit = 3
+      }
+      let echoed = try await recommender.getRecommendations(request, metadata: ["x-request-id": "trace-abc-1"])
+      #expect(echoed.provenance.requestID == "trace-abc-1")
+      let first = try await recommender.getRecommendations(request)
+      let second = try await recommender.getRecommendations(request)
+      #expect(first.provenance.requestID != second.provenance.requestID)
+      let oversized = try await recommender.getRecommendations(request, metadata: ["x-request-id": .string(String(repeating: "x", count: 65))])
+      #expect(oversized.provenance.requestID.count < 65)
+    }
+  }
+
+  @Test("GetTrending honours country, limit and category")
+  func trending() async throws {
+    try await withLineupClient { client, _ in
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      let response = try await recommender.getTrending(.with {
+        $0.context.country = "JP"
+        $0.limit = 5
+        $0.category = "music"
+      })
+      #expect(response.items.count == 5)
+      #expect(response.items.allSatisfy { $0.category == "music" })
+      #expect(response.provenance.source == .fallback)
+    }
+  }
+
+  @Test("bad input gets INVALID_ARGUMENT naming the field, with BadRequest details", arguments: [
+    ("user_id", Lineup_V1_GetRecommendationsRequest.with { $0.limit = 10 }),
+    ("limit", .with { $0.userID = "u"; $0.limit = 0 }),
+    ("limit", .with { $0.userID = "u"; $0.limit = 101 }),
+    ("context.country", .with { $0.userID = "u"; $0.limit = 10; $0.context.country = "BRA" }),
+    ("context.platform", .with { $0.userID = "u"; $0.limit = 10; $0.context.platform = .UNRECOGNIZED(42) }),
+    ("exclude_item_ids[0]", .with { $0.userID = "u"; $0.limit = 10; $0.excludeItemIds = [""] }),
+  ])
+  func invalidArgument(field: String, request: Lineup_V1_GetRecommendationsRequest) async throws {
+    try await withLineupClient { client, _ in
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      do {
+        _ = try await recommender.getRecommendations(request)
+        Issue.record("expected INVALID_ARGUMENT for \(field)")
+      } catch let error as RPCError {
+        #expect(error.code == .invalidArgument)
+        #expect(error.message.contains(field))
+        let status = try #require(try error.unpackGoogleRPCStatus())
+        let violations = status.details.compactMap(\.badRequest).flatMap(\.violations)
+        #expect(violations.map(\.field) == [field])
+      }
+    }
+  }
+
+  @Test("a request over the size limit gets RESOURCE_EXHAUSTED")
+  func oversized() async throws {
+    var config = RunningLineup.testConfiguration()
+    config.server.maxRequestBytes = 4096
+    try await withLineupClient(configuration: config) { client, _ in
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      do {
+        _ = try await recommender.getRecommendations(.with {
+          $0.userID = "u"
+          $0.limit = 10
+          $0.excludeItemIds = (0..<400).map { "item-\($0)" }
+        })
+        Issue.record("expected RESOURCE_EXHAUSTED")
+      } catch let error as RPCError {
+        #expect(error.code == .resourceExhausted)
+      }
+      // The connection and server are still fine afterwards.
+      let ok = try await recommender.getRecommendations(.with { $0.userID = "u"; $0.limit = 2 })
+      #expect(ok.items.count == 2)
+    }
+  }
+
+  @Test("capabilities not built yet answer UNIMPLEMENTED naming the capability")
+  func unimplemented() async throws {
+    try await withLineupClient { client, _ in
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      let calls: [(String, @Sendable () async throws -> Void)] = [
+        ("GetFeed", { _ = try await recommender.getFeed(.init()) }),
+        ("GetPrice", { _ = try await recommender.getPrice(.init()) }),
+        ("ExplainRecommendation", { _ = try await recommender.explainRecommendation(.init()) }),
+        ("RecordInteractions", { _ = try await recommender.recordInteractions(.init()) }),
+        ("UpsertItems", { _ = try await recommender.upsertItems(.init()) }),
+        ("ListFlags", { _ = try await admin.listFlags(.init()) }),
+        ("DeleteUserData", { _ = try await admin.deleteUserData(.init()) }),
+      ]
+      for (name, call) in calls {
+        do {
+          try await call()
+          Issue.record("\(name) should be UNIMPLEMENTED")
+        } catch let error as RPCError {
+          #expect(error.code == .unimplemented)
+          #expect(error.message.contains(name))
+        }
+      }
+    }
+  }
+}
