@@ -19,9 +19,9 @@ package struct CSVRecords: Sendable {
     rows = []
     warnings = []
     var lineNumber = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is a single Character in Swift, so both line endings are matched explicitly.
+    for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       lineNumber += 1
-      let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
       if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
       guard let fields = Self.split(line) else {
         warnings.append(DataWarning(file: file, line: lineNumber, message: "unterminated quoted field"))

@@ -39,7 +39,7 @@ package enum FallbackDataParser {
       guard seen.insert(id).inserted else { reject("duplicate item_id \(id); first occurrence kept"); continue }
       items.append(CatalogItem(id: id, creatorID: creator, category: category, createdAt: createdAt, isNewCreator: isNew))
     }
-    return (items, warnings)
+    return (items, inLineOrder(warnings))
   }
 
   /// Parses one popularity file against a catalog. Entries come back ranked by score,
@@ -78,7 +78,12 @@ package enum FallbackDataParser {
     let ranked = entries.enumerated().sorted { lhs, rhs in
       lhs.element.score != rhs.element.score ? lhs.element.score > rhs.element.score : lhs.offset < rhs.offset
     }.map(\.element)
-    return (ranked, warnings)
+    return (ranked, inLineOrder(warnings))
+  }
+
+  /// Splitting and field checks report separately; operators read them best top to bottom.
+  private static func inLineOrder(_ warnings: [DataWarning]) -> [DataWarning] {
+    warnings.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
   }
 
   private static func parseFlag(_ text: String) -> Bool? {

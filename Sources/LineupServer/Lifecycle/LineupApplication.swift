@@ -57,7 +57,8 @@ package struct LineupApplication: Sendable {
       now: { Date().timeIntervalSince1970 }
     )
     var transportConfig = HTTP2ServerTransport.Posix.Config.defaults
-    transportConfig.rpc.maxRequestPayloadSize = configuration.server.maxRequestBytes
+    transportConfig.rpc.maxRequestPayloadSize = RequestSizeLimitInterceptor.transportCap(
+      forMaxBytes: configuration.server.maxRequestBytes)
     let server = GRPCServer(
       transport: .http2NIOPosix(
         address: .ipv4(host: configuration.server.host, port: configuration.server.port),
@@ -69,7 +70,10 @@ package struct LineupApplication: Sendable {
         AdminService(),
         HealthService(status: health),
       ],
-      interceptors: [RequestIDInterceptor(logger: logger)]
+      interceptors: [
+        RequestIDInterceptor(logger: logger),
+        RequestSizeLimitInterceptor(maxBytes: configuration.server.maxRequestBytes),
+      ]
     )
     return GRPCServerService(server: server, health: health, logger: logger, onListening: onListening)
   }

@@ -121,11 +121,12 @@ struct RecommenderServiceTests {
         _ = try await recommender.getRecommendations(.with {
           $0.userID = "u"
           $0.limit = 10
-          $0.excludeItemIds = (0..<400).map { "item-\($0)" }
+          // ~10 KB: valid in every field (450 ids), but over the 4 KB size limit.
+          $0.excludeItemIds = (0..<450).map { "excluded-item-\(100_000 + $0)" }
         })
         Issue.record("expected RESOURCE_EXHAUSTED")
       } catch let error as RPCError {
-        #expect(error.code == .resourceExhausted)
+        #expect(error.code == .resourceExhausted, "\(error)")
       }
       // The connection and server are still fine afterwards.
       let ok = try await recommender.getRecommendations(.with { $0.userID = "u"; $0.limit = 2 })
