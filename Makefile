@@ -2,22 +2,16 @@
 # Both install what is missing first (scripts/install-deps.sh).
 
 SWIFT ?= swift
-PYTHON ?= python3
+# The interop test's Python: a virtual environment install-deps.sh creates.
+PYTHON ?= .build-venv/bin/python
 # Extra flags for `make run`, e.g. make run ARGS="--port 6000 --log-level debug"
 ARGS ?=
 
-.PHONY: all deps build run test test-swift test-interop generate check-generated loadtest-smoke clean
-
-all: build
-
-deps:
-	@scripts/install-deps.sh
-
-build: deps
-	$(SWIFT) build --build-tests
+.PHONY: run test build generate check-generated clean
 
 ## Starts lineup-server on 127.0.0.1:50051 with the embedded in-memory store and fallback-data/.
-run: deps
+run:
+	@scripts/install-deps.sh run
 	$(SWIFT) build -c release --product lineup-server
 	.build/release/lineup-server --fallback-data fallback-data $(ARGS)
 
@@ -26,13 +20,19 @@ test: build
 	$(SWIFT) test --skip-build
 	LINEUP_SERVER_BIN=$(CURDIR)/.build/debug/lineup-server $(PYTHON) -m pytest -q Tests/interop
 
+build:
+	@scripts/install-deps.sh test
+	$(SWIFT) build --build-tests
+
 ## Regenerates Sources/LineupWire/Generated from protos/.
-generate: deps
+generate:
+	@scripts/install-deps.sh test
 	scripts/generate-protos.sh
 
-## Fails when the committed generated code differs from what protos/ produce.
-check-generated: deps
+## Fails when the committed generated code differs from what protos/ produce (CI).
+check-generated:
+	@scripts/install-deps.sh test
 	scripts/generate-protos.sh --check
 
 clean:
-	rm -rf .build .build-protoc
+	rm -rf .build .build-protoc .build-venv

@@ -1,28 +1,67 @@
 #!/usr/bin/env bash
-# Installs what building and testing Lineup needs and the machine lacks:
-#   Debian: redis-server (integration tests), libhiredis-dev + pkg-config (the Redis client),
-#           protobuf-compiler (scripts/generate-protos.sh)
-#   PyPI:   grpcio, grpcio-tools, pytest (the cross-language interop test)
-# Idempotent and quiet when everything is present, so `make run` / `make test` call it every time.
+# Installs what Lineup needs and the machine lacks. Idempotent and quiet when everything is
+# present, so the Makefile calls it every time.
+#
+#   scripts/install-deps.sh run    what `make run` needs (nothing beyond Swift today)
+#   scripts/install-deps.sh test   what `make test` needs:
+#     Debian: redis-server (Redis integration tests), libhiredis-dev + pkg-config (the Redis
+#             client), protobuf-compiler (scripts/generate-protos.sh), python3 + python3-venv
+#             when there is no usable Python
+#     PyPI:   grpcio, grpcio-tools, pytest in .build-venv/ (the cross-language interop test),
+#             a virtual environment so a system Python marked externally-managed is untouched
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-sudo_if_needed() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+profile="${1:-test}"
+venv=".build-venv"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    echo "install-deps: need root (or sudo) to run: $*" >&2
+    exit 1
+  fi
 }
 
-debian_packages=(redis-server libhiredis-dev pkg-config protobuf-compiler)
-missing=()
-for package in "${debian_packages[@]}"; do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+apt_updated=false
+apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
   echo "install-deps: installing Debian packages: ${missing[*]}" >&2
-  sudo_if_needed apt-get update -qq
-  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+  if [ "$apt_updated" = false ]; then
+    as_root apt-get update -qq
+    apt_updated=true
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
 
-python="${PYTHON:-python3}"
-if ! "$python" -c 'import grpc, grpc_tools, pytest' >/dev/null 2>&1; then
-  echo "install-deps: installing grpcio, grpcio-tools, pytest from PyPI" >&2
-  "$python" -m pip install --quiet --disable-pip-version-check grpcio grpcio-tools pytest
-fi
+python_venv() {
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import grpc, grpc_tools, pytest' >/dev/null 2>&1; then
+    return 0
+  fi
+  if ! command -v python3 >/dev/null || ! python3 -m venv --help >/dev/null 2>&1; then
+    apt_install python3 python3-venv
+  fi
+  rm -rf "$venv"
+  python3 -m venv "$venv" || { apt_install python3-venv; python3 -m venv "$venv"; }
+  echo "install-deps: installing grpcio, grpcio-tools, pytest into $venv" >&2
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check grpcio grpcio-tools pytest
+}
+
+case "$profile" in
+  run) ;;
+  test)
+    apt_install redis-server libhiredis-dev pkg-config protobuf-compiler
+    python_venv
+    ;;
+  *)
+    echo "usage: $0 [run|test]" >&2
+    exit 2
+    ;;
+esac

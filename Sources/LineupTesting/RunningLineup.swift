@@ -1,6 +1,6 @@
 import Foundation
 package import LineupServer
-import Logging
+package import Logging
 import ServiceLifecycle
 
 /// Runs a real lineup-server (real HTTP/2 socket, free loopback port) inside the test
@@ -19,12 +19,17 @@ package enum RunningLineup {
   }
 
   /// Starts the server, hands `body` the bound port and the application, then shuts down.
+  /// `logger` defaults to stderr at the configuration's level.
   package static func with<T: Sendable>(
     configuration: LineupConfiguration = testConfiguration(),
+    logger: Logger? = nil,
     _ body: @Sendable (_ port: Int, _ application: LineupApplication) async throws -> T
   ) async throws -> T {
-    var logger = Logger(label: "lineup-test")
-    logger.logLevel = configuration.logLevel
+    let logger = logger ?? {
+      var logger = Logger(label: "lineup-test")
+      logger.logLevel = configuration.logLevel
+      return logger
+    }()
     let application = LineupApplication(configuration: configuration, logger: logger)
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let group = ServiceGroup(

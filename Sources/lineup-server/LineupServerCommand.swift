@@ -3,16 +3,16 @@ import Foundation
 import LineupServer
 import Logging
 
-/// `lineup-server`: parse flags over environment over defaults, then run.
+/// `lineup-server`: flags over environment over defaults (see ConfigurationKey), then run.
 @main
 struct LineupServerCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lineup-server",
     abstract: "Serves recommendations, feeds and prices over gRPC.",
     discussion: """
-      Every flag has an environment variable (LINEUP_HOST, LINEUP_PORT, LINEUP_METRICS_PORT,
-      LINEUP_FALLBACK_DATA, LINEUP_MAX_REQUEST_BYTES, LINEUP_DRAIN_TIMEOUT_SEC, LINEUP_LOG_LEVEL);
-      flags win. SIGTERM or SIGINT drains in-flight RPCs, then exits.
+      Every flag has an environment variable: \
+      \(ConfigurationKey.allCases.map { "\($0.flag) / \($0.environmentVariable)" }.joined(separator: ", ")). \
+      Flags win. SIGTERM or SIGINT drains in-flight RPCs (bounded by --drain-timeout), then exits.
       """
   )
 
@@ -20,41 +20,38 @@ struct LineupServerCommand: AsyncParsableCommand {
   var host: String?
 
   @Option(help: "gRPC port; 0 picks a free one (default 50051).")
-  var port: Int?
+  var port: String?
 
-  @Option(name: .customLong("metrics-port"), help: "Metrics/health HTTP port; 0 disables (default 9464).")
-  var metricsPort: Int?
+  @Option(name: .customLong("metrics-port"), help: "HTTP port for /healthz and /readyz; 0 disables (default 9464).")
+  var metricsPort: String?
 
   @Option(name: .customLong("fallback-data"), help: "Fallback data directory (default fallback-data).")
   var fallbackData: String?
 
   @Option(name: .customLong("max-request-bytes"), help: "Largest request message (default 1048576).")
-  var maxRequestBytes: Int?
+  var maxRequestBytes: String?
 
   @Option(name: .customLong("drain-timeout"), help: "Seconds to drain in-flight RPCs on shutdown (default 10).")
-  var drainTimeout: Int?
+  var drainTimeout: String?
 
   @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).")
   var logLevel: String?
 
+  @Option(name: .customLong("user-hash-key"), help: "Secret for hashing user ids in logs (default: unkeyed).")
+  var userHashKey: String?
+
   func run() async throws {
-    var config = LineupConfiguration()
+    let given: [(ConfigurationKey, String?)] = [
+      (.host, host), (.port, port), (.metricsPort, metricsPort), (.fallbackData, fallbackData),
+      (.maxRequestBytes, maxRequestBytes), (.drainTimeout, drainTimeout), (.logLevel, logLevel),
+      (.userHashKey, userHashKey),
+    ]
+    let config: LineupConfiguration
     do {
-      try config.apply(environment: ProcessInfo.processInfo.environment)
-      if let host { config.server.host = host }
-      if let port { config.server.port = try LineupConfiguration.port(String(port), key: "--port") }
-      if let metricsPort {
-        let parsed = try LineupConfiguration.port(String(metricsPort), key: "--metrics-port")
-        config.metricsPort = parsed == 0 ? nil : parsed
-      }
-      if let fallbackData { config.fallback.directory = fallbackData }
-      if let maxRequestBytes {
-        config.server.maxRequestBytes = try LineupConfiguration.positiveInt(String(maxRequestBytes), key: "--max-request-bytes")
-      }
-      if let drainTimeout {
-        config.server.drainTimeout = .seconds(try LineupConfiguration.positiveInt(String(drainTimeout), key: "--drain-timeout"))
-      }
-      if let logLevel { config.logLevel = try LineupConfiguration.logLevel(logLevel, key: "--log-level") }
+      config = try LineupConfiguration.resolve(
+        environment: ProcessInfo.processInfo.environment,
+        flags: Dictionary(uniqueKeysWithValues: given.compactMap { key, value in value.map { (key, $0) } })
+      )
     } catch {
       throw ValidationError(error.description)
     }
@@ -65,7 +62,6 @@ struct LineupServerCommand: AsyncParsableCommand {
       handler.logLevel = level
       return handler
     }
-    let logger = Logger(label: "lineup")
-    try await LineupApplication(configuration: config, logger: logger).run()
+    try await LineupApplication(configuration: config, logger: Logger(label: "lineup")).run()
   }
 }

@@ -1,4 +1,5 @@
-/// Splits CSV text into records: RFC 4180 quoting ("a,b" and "" for a quote), a header row
+/// Splits CSV text into records: RFC 4180 quoting within a line ("a,b" and "" for a quote;
+/// a quoted line break is not supported — data files never need one), a header row
 /// that names the columns, blank lines and lines starting with '#' skipped. Each record keeps
 /// its 1-based line number for error reports.
 package struct CSVRecords: Sendable {
@@ -40,19 +41,14 @@ package struct CSVRecords: Sendable {
     }
   }
 
-  /// The position of each wanted column, or the names that are missing.
-  package func columns(_ names: [String]) -> Result<[Int], MissingColumns> {
+  /// The position of each wanted column; `missing` names those the header lacks.
+  package func columns(_ names: [String]) -> (indexes: [Int], missing: [String]) {
     var indexes: [Int] = []
     var missing: [String] = []
     for name in names {
       if let index = header.firstIndex(of: name) { indexes.append(index) } else { missing.append(name) }
     }
-    return missing.isEmpty ? .success(indexes) : .failure(MissingColumns(names: missing))
-  }
-
-  /// Columns a file must have but does not.
-  package struct MissingColumns: Error, Sendable {
-    package var names: [String]
+    return (indexes, missing)
   }
 
   /// Splits one line on commas outside quotes; nil for an unterminated quote.

@@ -12,10 +12,8 @@ package enum FallbackDataParser {
   package static func parseCatalog(_ text: String, file: String) -> (items: [CatalogItem], warnings: [DataWarning]) {
     let csv = CSVRecords(text: text, file: file)
     var warnings = csv.warnings
-    let columns: [Int]
-    switch csv.columns(catalogColumns) {
-    case .success(let found): columns = found
-    case .failure(let missing):
+    let (columns, missing) = csv.columns(catalogColumns)
+    guard missing.isEmpty else {
       warnings.append(missingColumnsWarning(missing, file: file))
       return ([], warnings)
     }
@@ -52,10 +50,8 @@ package enum FallbackDataParser {
   ) -> (entries: [PopularityEntry], warnings: [DataWarning]) {
     let csv = CSVRecords(text: text, file: file)
     var warnings = csv.warnings
-    let columns: [Int]
-    switch csv.columns(popularityColumns) {
-    case .success(let found): columns = found
-    case .failure(let missing):
+    let (columns, missing) = csv.columns(popularityColumns)
+    guard missing.isEmpty else {
       warnings.append(missingColumnsWarning(missing, file: file))
       return ([], warnings)
     }
@@ -94,7 +90,7 @@ package enum FallbackDataParser {
     }
   }
 
-  private static func missingColumnsWarning(_ missing: CSVRecords.MissingColumns, file: String) -> DataWarning {
-    DataWarning(file: file, line: 1, message: "missing column(s) \(missing.names.joined(separator: ", ")); file skipped")
+  private static func missingColumnsWarning(_ missing: [String], file: String) -> DataWarning {
+    DataWarning(file: file, line: 1, message: "missing column(s) \(missing.joined(separator: ", ")); file skipped")
   }
 }

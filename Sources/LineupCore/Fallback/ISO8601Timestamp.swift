@@ -1,6 +1,6 @@
 /// Parses the one timestamp shape Lineup's data files use, `YYYY-MM-DDTHH:MM:SSZ` (UTC,
 /// optional fractional seconds), into seconds since the Unix epoch. Hand-written so parsing
-/// is strict, allocation-free and identical on every platform.
+/// is strict and identical on every platform.
 package enum ISO8601Timestamp {
   /// nil unless `text` is a valid UTC timestamp of that shape.
   package static func parse(_ text: some StringProtocol) -> Int64? {
@@ -14,7 +14,10 @@ package enum ISO8601Timestamp {
     else { return nil }
     if bytes.count > 20 {
       // Fractional seconds: ".d…dZ"; dropped (whole seconds are all the data needs).
-      guard bytes[19] == UInt8(ascii: "."), bytes.count > 21, number(bytes[20..<(bytes.count - 1)]) != nil
+      // Only checked to be digits: any number of them is valid and must not overflow anything.
+      let fraction = bytes[20..<(bytes.count - 1)]
+      guard bytes[19] == UInt8(ascii: "."), !fraction.isEmpty,
+        fraction.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
       else { return nil }
     }
     guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),

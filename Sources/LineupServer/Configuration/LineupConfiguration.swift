@@ -2,8 +2,7 @@ package import LineupCore
 package import Logging
 
 /// Everything lineup-server can be told, with documented defaults. Reading values from the
-/// environment lives in `LineupConfiguration+Environment.swift`; command-line flags in the
-/// lineup-server executable. Precedence: defaults < environment < flags.
+/// environment and from flags lives in `ConfigurationKey.swift`, which lists every key.
 package struct LineupConfiguration: Sendable, Equatable {
   /// The gRPC listener.
   package struct Server: Sendable, Equatable {
@@ -31,8 +30,8 @@ package struct LineupConfiguration: Sendable, Equatable {
 
   package var server = Server()
   package var fallback = Fallback()
-  /// Metrics/health HTTP port; nil disables it. Default 9464. (The HTTP endpoint itself
-  /// arrives with the control-plane work; the setting is read and validated now.)
+  /// HTTP side port for /healthz and /readyz (and /metrics with the control plane), on the
+  /// same interface as gRPC; nil disables it. Default 9464.
   package var metricsPort: Int? = 9464
   /// Size limits on request fields.
   package var limits = RequestLimits()
@@ -40,6 +39,10 @@ package struct LineupConfiguration: Sendable, Equatable {
   package var ttls = ResponseTTLs()
   /// Minimum log level. Default info.
   package var logLevel: Logger.Level = .info
+  /// Secret mixed into the hashes of user ids in logs, so they cannot be reversed by hashing
+  /// guessed ids. Set the same value on every replica to correlate a user's lines across
+  /// them. Default "" (unkeyed: stable, but guessable ids can be recovered).
+  package var userHashKey = ""
 
   package init() {}
 }

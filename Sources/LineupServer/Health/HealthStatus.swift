@@ -35,9 +35,11 @@ package final class HealthStatus: Sendable {
   /// Every registered service's status.
   package var all: [String: Status] { state.withLock { $0.statuses } }
 
-  /// Startup finished: everything serves.
+  /// Startup finished: everything serves. Ignored once draining began, so a SIGTERM that
+  /// races startup can never flip health back to SERVING.
   package func markAllServing() {
-    set(.serving, draining: false)
+    let draining = state.withLock { $0.draining }
+    if !draining { set(.serving, draining: false) }
   }
 
   /// Draining: everything is NOT_SERVING, and every Watch stream gets that final update and

@@ -34,13 +34,14 @@ package struct RequestIDInterceptor: ServerInterceptor {
         try await next(request, context)
       }
       if case .failure(let error) = response.accepted {
-        logger.notice("rpc rejected", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
+        logger.notice("rpc failed", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
       } else {
         logger.debug("rpc accepted")
       }
       return response
-    } catch let error as RPCError {
-      logger.notice("rpc failed", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
+    } catch {
+      let code = (error as? RPCError)?.code ?? (error as? any RPCErrorConvertible)?.rpcErrorCode ?? .unknown
+      logger.notice("rpc failed", metadata: ["code": "\(code)", "error": "\(error)"])
       throw error
     }
   }

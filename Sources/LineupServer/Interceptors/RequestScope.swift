@@ -3,6 +3,8 @@ package import Logging
 /// Per-request values the interceptor sets and every handler reads: the request id and a
 /// logger that carries it. A task-local, because grpc-swift-2's simple handlers see no
 /// metadata, and threading it through every signature would only add noise.
+/// Bound around the handler call: unary handlers run inside it; the body of a server-streaming
+/// response (health Watch) may run after the interceptor returns and must not rely on it.
 package struct RequestScope: Sendable {
   package var requestID: String
   package var logger: Logger

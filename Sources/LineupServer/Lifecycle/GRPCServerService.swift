@@ -7,7 +7,7 @@ package import ServiceLifecycle
 /// SERVING; on graceful shutdown health turns NOT_SERVING (so balancers stop sending), the
 /// server stops accepting new RPCs and lets in-flight ones finish. The ServiceGroup's
 /// maximum graceful-shutdown duration bounds the drain.
-package struct GRPCServerService: Service {
+package struct GRPCServerService: Service, CustomStringConvertible {
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let health: HealthStatus
   private let logger: Logger
@@ -24,6 +24,8 @@ package struct GRPCServerService: Service {
     self.logger = logger
     self.onListening = onListening
   }
+
+  package var description: String { "grpc-server" }
 
   package func run() async throws {
     try await withGracefulShutdownHandler {

@@ -66,7 +66,12 @@ package struct LineupApplication: Sendable {
         config: transportConfig
       ),
       services: [
-        RecommenderService(recommender: recommender, limits: configuration.limits, logger: logger),
+        RecommenderService(
+          recommender: recommender,
+          limits: configuration.limits,
+          userHasher: UserIDHasher(key: configuration.userHashKey),
+          logger: logger
+        ),
         AdminService(),
         HealthService(status: health),
       ],
@@ -78,10 +83,21 @@ package struct LineupApplication: Sendable {
     return GRPCServerService(server: server, health: health, logger: logger, onListening: onListening)
   }
 
+  /// The /healthz and /readyz HTTP endpoint on `port` (same interface as gRPC); `onListening`
+  /// receives the bound port.
+  package func makeProbeService(port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> ProbeHTTPService {
+    ProbeHTTPService(host: configuration.server.host, port: port, health: health, logger: logger, onListening: onListening)
+  }
+
   /// Runs until SIGTERM/SIGINT (graceful, bounded by the drain timeout) or a service fails.
   package func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    var services: [any Service] = []
+    if let metricsPort = configuration.metricsPort {
+      services.append(makeProbeService(port: metricsPort))
+    }
+    services.append(makeServerService(onListening: onListening))
     var groupConfig = ServiceGroupConfiguration(
-      services: [makeServerService(onListening: onListening)],
+      services: services,
       gracefulShutdownSignals: [.sigterm, .sigint],
       logger: logger
     )

@@ -9,6 +9,7 @@ import Logging
 struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   let recommender: Recommender
   let limits: RequestLimits
+  let userHasher: UserIDHasher
   let logger: Logger
 
   func getRecommendations(
@@ -25,8 +26,9 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       )
       let scope = self.scope
       var logger = scope.logger
-      logger[metadataKey: "user"] = "\(HashedUserID(validated.userID))"
+      logger[metadataKey: "user"] = "\(userHasher.hash(validated.userID))"
       let slate = await recommender.recommendations(validated, requestID: scope.requestID, logger: logger)
+      logSlate(slate, logger: logger)
       return .with {
         $0.items = slate.items.map(Lineup_V1_Item.init)
         $0.provenance = Lineup_V1_Provenance(slate.provenance)
@@ -47,6 +49,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       )
       let scope = self.scope
       let slate = await recommender.trending(validated, requestID: scope.requestID, logger: scope.logger)
+      logSlate(slate, logger: scope.logger)
       return .with {
         $0.items = slate.items.map(Lineup_V1_Item.init)
         $0.provenance = Lineup_V1_Provenance(slate.provenance)
@@ -81,6 +84,17 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
     context: ServerContext
   ) async throws -> Lineup_V1_UpsertItemsResponse {
     throw notImplemented("UpsertItems (catalog ingestion, needs the Redis data plane)")
+  }
+
+  private func logSlate(_ slate: Slate, logger: Logger) {
+    logger.debug(
+      "slate served",
+      metadata: [
+        "items": "\(slate.items.count)",
+        "source": "\(slate.provenance.source)",
+        "fallback_level": "\(slate.provenance.fallbackLevel.map { "\($0)" } ?? "-")",
+      ]
+    )
   }
 
   /// The interceptor's scope; a fallback scope keeps handlers usable without it (unit tests).

@@ -4,13 +4,20 @@ import Testing
 
 @Suite("Hashed user ids")
 struct HashedUserIDTests {
-  @Test("stable, distinct per user, and never contains the raw id")
+  @Test("stable for one key, distinct per user and per key")
   func hashing() {
-    let first = HashedUserID("alice@example.com").description
-    #expect(first == HashedUserID("alice@example.com").description)
-    #expect(first != HashedUserID("bob@example.com").description)
-    #expect(!first.contains("alice"))
-    #expect(first.hasPrefix("u-") && first.count == 18)
+    let hasher = UserIDHasher(key: "secret")
+    let alice = hasher.hash("alice@example.com").description
+    #expect(alice == UserIDHasher(key: "secret").hash("alice@example.com").description)
+    #expect(alice != hasher.hash("bob@example.com").description)
+    #expect(alice != UserIDHasher(key: "other").hash("alice@example.com").description)
+    #expect(alice != UserIDHasher(key: "").hash("alice@example.com").description)
+    #expect(alice.hasPrefix("u-") && alice.count == 18)
+  }
+
+  @Test("key and id boundaries do not run together")
+  func boundaries() {
+    #expect(UserIDHasher(key: "ab").hash("c") != UserIDHasher(key: "a").hash("bc"))
   }
 
   @Test("FNV-1a 64 matches the reference vectors")

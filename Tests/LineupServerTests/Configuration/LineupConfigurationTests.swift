@@ -2,26 +2,27 @@ import LineupServer
 import Logging
 import Testing
 
-@Suite("Configuration from the environment")
+@Suite("Configuration from environment and flags")
 struct LineupConfigurationTests {
   @Test("defaults match the README's configuration table")
-  func defaults() {
-    let config = LineupConfiguration()
+  func defaults() throws {
+    let config = try LineupConfiguration.resolve(environment: [:])
     #expect(config.server.host == "127.0.0.1")
     #expect(config.server.port == 50051)
     #expect(config.metricsPort == 9464)
     #expect(config.fallback.directory == "fallback-data")
     #expect(config.server.maxRequestBytes == 1_048_576)
     #expect(config.server.drainTimeout == .seconds(10))
+    #expect(config.logLevel == .info)
+    #expect(config.userHashKey == "")
   }
 
   @Test("every documented variable is applied")
-  func applies() throws {
-    var config = LineupConfiguration()
-    try config.apply(environment: [
+  func environment() throws {
+    let config = try LineupConfiguration.resolve(environment: [
       "LINEUP_HOST": "0.0.0.0", "LINEUP_PORT": "6000", "LINEUP_METRICS_PORT": "0",
       "LINEUP_FALLBACK_DATA": "/data", "LINEUP_MAX_REQUEST_BYTES": "2048", "LINEUP_DRAIN_TIMEOUT_SEC": "3",
-      "LINEUP_LOG_LEVEL": "DEBUG",
+      "LINEUP_LOG_LEVEL": "DEBUG", "LINEUP_USER_HASH_KEY": "k", "UNRELATED": "x",
     ])
     #expect(config.server.host == "0.0.0.0")
     #expect(config.server.port == 6000)
@@ -30,19 +31,45 @@ struct LineupConfigurationTests {
     #expect(config.server.maxRequestBytes == 2048)
     #expect(config.server.drainTimeout == .seconds(3))
     #expect(config.logLevel == .debug)
+    #expect(config.userHashKey == "k")
+  }
+
+  @Test("flags win over the environment")
+  func precedence() throws {
+    let config = try LineupConfiguration.resolve(
+      environment: ["LINEUP_PORT": "6000", "LINEUP_HOST": "0.0.0.0"],
+      flags: [.port: "7000"]
+    )
+    #expect(config.server.port == 7000)
+    #expect(config.server.host == "0.0.0.0")
+  }
+
+  @Test("every key has a distinct variable and flag")
+  func keys() {
+    #expect(Set(ConfigurationKey.allCases.map(\.environmentVariable)).count == ConfigurationKey.allCases.count)
+    #expect(Set(ConfigurationKey.allCases.map(\.flag)).count == ConfigurationKey.allCases.count)
   }
 
   @Test("a value that does not parse names its variable", arguments: [
     ("LINEUP_PORT", "http"), ("LINEUP_PORT", "70000"), ("LINEUP_METRICS_PORT", "-1"),
     ("LINEUP_MAX_REQUEST_BYTES", "0"), ("LINEUP_DRAIN_TIMEOUT_SEC", "soon"), ("LINEUP_LOG_LEVEL", "loud"),
   ])
-  func rejects(key: String, value: String) {
-    var config = LineupConfiguration()
+  func rejectsEnvironment(key: String, value: String) {
     do {
-      try config.apply(environment: [key: value])
+      _ = try LineupConfiguration.resolve(environment: [key: value])
       Issue.record("\(key)=\(value) should be rejected")
     } catch {
       #expect(error.description.hasPrefix(key))
+    }
+  }
+
+  @Test("a bad flag value names the flag")
+  func rejectsFlag() {
+    do {
+      _ = try LineupConfiguration.resolve(environment: [:], flags: [.port: "x"])
+      Issue.record("--port x should be rejected")
+    } catch {
+      #expect(error.description.hasPrefix("--port"))
     }
   }
 }

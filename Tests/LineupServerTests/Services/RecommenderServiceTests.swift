@@ -146,6 +146,11 @@ struct RecommenderServiceTests {
         ("RecordInteractions", { _ = try await recommender.recordInteractions(.init()) }),
         ("UpsertItems", { _ = try await recommender.upsertItems(.init()) }),
         ("ListFlags", { _ = try await admin.listFlags(.init()) }),
+        ("SetFlag", { _ = try await admin.setFlag(.init()) }),
+        ("ListBreakers", { _ = try await admin.listBreakers(.init()) }),
+        ("SetBreakerOverride", { _ = try await admin.setBreakerOverride(.init()) }),
+        ("ListAuditEvents", { _ = try await admin.listAuditEvents(.init()) }),
+        ("ReloadFallback", { _ = try await admin.reloadFallback(.init()) }),
         ("DeleteUserData", { _ = try await admin.deleteUserData(.init()) }),
       ]
       for (name, call) in calls {

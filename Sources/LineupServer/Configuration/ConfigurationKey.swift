@@ -1,0 +1,104 @@
+package import Logging
+
+/// Every setting lineup-server takes from outside, in one place: its environment variable,
+/// its command-line flag, and how its text is parsed. Precedence: defaults < environment <
+/// flags.
+///
+/// | flag                  | environment               | setting                  | default       |
+/// |-----------------------|---------------------------|--------------------------|---------------|
+/// | --host                | LINEUP_HOST               | server.host              | 127.0.0.1     |
+/// | --port                | LINEUP_PORT               | server.port              | 50051         |
+/// | --metrics-port        | LINEUP_METRICS_PORT       | metricsPort (0 disables) | 9464          |
+/// | --fallback-data       | LINEUP_FALLBACK_DATA      | fallback.directory       | fallback-data |
+/// | --max-request-bytes   | LINEUP_MAX_REQUEST_BYTES  | server.maxRequestBytes   | 1048576       |
+/// | --drain-timeout       | LINEUP_DRAIN_TIMEOUT_SEC  | server.drainTimeout      | 10            |
+/// | --log-level           | LINEUP_LOG_LEVEL          | logLevel                 | info          |
+/// | --user-hash-key       | LINEUP_USER_HASH_KEY      | userHashKey              | "" (unkeyed)  |
+package enum ConfigurationKey: String, CaseIterable, Sendable {
+  case host = "LINEUP_HOST"
+  case port = "LINEUP_PORT"
+  case metricsPort = "LINEUP_METRICS_PORT"
+  case fallbackData = "LINEUP_FALLBACK_DATA"
+  case maxRequestBytes = "LINEUP_MAX_REQUEST_BYTES"
+  case drainTimeout = "LINEUP_DRAIN_TIMEOUT_SEC"
+  case logLevel = "LINEUP_LOG_LEVEL"
+  case userHashKey = "LINEUP_USER_HASH_KEY"
+
+  /// The environment variable.
+  package var environmentVariable: String { rawValue }
+
+  /// The command-line flag.
+  package var flag: String {
+    switch self {
+    case .host: "--host"
+    case .port: "--port"
+    case .metricsPort: "--metrics-port"
+    case .fallbackData: "--fallback-data"
+    case .maxRequestBytes: "--max-request-bytes"
+    case .drainTimeout: "--drain-timeout"
+    case .logLevel: "--log-level"
+    case .userHashKey: "--user-hash-key"
+    }
+  }
+}
+
+extension LineupConfiguration {
+  /// Defaults, then the variables present in `environment`, then `flags`. Throws a message
+  /// naming the flag or variable whose value does not parse.
+  package static func resolve(
+    environment: [String: String],
+    flags: [ConfigurationKey: String] = [:]
+  ) throws(ConfigurationError) -> LineupConfiguration {
+    var config = LineupConfiguration()
+    for key in ConfigurationKey.allCases {
+      if let value = environment[key.environmentVariable], !value.isEmpty {
+        try config.apply(key, value, source: key.environmentVariable)
+      }
+    }
+    for key in ConfigurationKey.allCases {
+      if let value = flags[key] { try config.apply(key, value, source: key.flag) }
+    }
+    return config
+  }
+
+  /// Sets one setting from its text; `source` names where the text came from, for errors.
+  package mutating func apply(_ key: ConfigurationKey, _ value: String, source: String) throws(ConfigurationError) {
+    switch key {
+    case .host: server.host = value
+    case .port: server.port = try Self.port(value, source: source)
+    case .metricsPort:
+      let port = try Self.port(value, source: source)
+      metricsPort = port == 0 ? nil : port
+    case .fallbackData: fallback.directory = value
+    case .maxRequestBytes: server.maxRequestBytes = try Self.positiveInt(value, source: source)
+    case .drainTimeout: server.drainTimeout = .seconds(try Self.positiveInt(value, source: source))
+    case .logLevel:
+      guard let level = Logger.Level(rawValue: value.lowercased()) else {
+        let known = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ConfigurationError("\(source): \"\(value)\" is not a log level (\(known))")
+      }
+      logLevel = level
+    case .userHashKey: userHashKey = value
+    }
+  }
+
+  private static func port(_ text: String, source: String) throws(ConfigurationError) -> Int {
+    guard let port = Int(text), (0...65535).contains(port) else {
+      throw ConfigurationError("\(source): \"\(text)\" is not a port (0…65535)")
+    }
+    return port
+  }
+
+  private static func positiveInt(_ text: String, source: String) throws(ConfigurationError) -> Int {
+    guard let value = Int(text), value > 0 else {
+      throw ConfigurationError("\(source): \"\(text)\" is not a whole number > 0")
+    }
+    return value
+  }
+}
+
+/// A configuration value that does not parse; the message names the flag or variable.
+package struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+  package var description: String
+  package init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import LineupServer
+import LineupTesting
+import Logging
+import ServiceLifecycle
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@Suite("Probe HTTP endpoint (/healthz, /readyz)")
+struct ProbeHTTPServiceTests {
+  private func status(_ port: Int, _ path: String) async throws -> Int {
+    let url = URL(string: "http://127.0.0.1:\(port)\(path)")!
+    let (_, response) = try await URLSession.shared.data(from: url)
+    return (response as? HTTPURLResponse)?.statusCode ?? -1
+  }
+
+  @Test("readyz follows the gRPC health status; healthz is always 200; other paths 404")
+  func probes() async throws {
+    let application = LineupApplication(configuration: RunningLineup.testConfiguration(), logger: Logger(label: "test"))
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let group = ServiceGroup(
+      services: [application.makeProbeService(port: 0, onListening: { continuation.yield($0); continuation.finish() })],
+      logger: Logger(label: "test")
+    )
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+      tasks.addTask {
+        defer { continuation.finish() }
+        try await group.run()
+      }
+      var iterator = ports.makeAsyncIterator()
+      let port = try #require(await iterator.next())
+
+      #expect(try await status(port, "/healthz") == 200)
+      #expect(try await status(port, "/readyz") == 503)  // the gRPC server has not started
+      application.health.markAllServing()
+      #expect(try await status(port, "/readyz") == 200)
+      #expect(try await status(port, "/readyz?verbose=1") == 200)
+      #expect(try await status(port, "/metricz") == 404)
+      application.health.beginDraining()
+      #expect(try await status(port, "/readyz") == 503)
+
+      await group.triggerGracefulShutdown()
+      try await tasks.next()
+    }
+  }
+}
