@@ -8,7 +8,9 @@
 //   LineupServer  composition root: gRPC services, configuration, ServiceGroup
 //   lineup-server thin @main
 //   LineupTesting helpers shared by test targets and the load-test harness
-// Later issues add CHiredis + LineupRedis (Redis data plane) and lineupctl (ops CLI) beside these.
+//   CHiredis      the system hiredis (module map + shim.h)
+//   LineupRedis   RESP client: hiredis parses, SwiftNIO does the sockets; knows nothing of Lineup
+// lineupctl (the ops CLI) joins later beside these.
 
 import PackageDescription
 
@@ -50,6 +52,24 @@ let package = Package(
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]
     ),
+    // The system hiredis, for the RESP protocol only (Debian: libhiredis-dev).
+    .systemLibrary(
+      name: "CHiredis",
+      pkgConfig: "hiredis",
+      providers: [.apt(["libhiredis-dev"])]
+    ),
+    // A Redis client: hiredis formats and parses RESP, SwiftNIO owns the sockets. Knows
+    // nothing of Lineup.
+    .target(
+      name: "LineupRedis",
+      dependencies: [
+        "CHiredis",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
     // The domain: no NIO, no gRPC, no hiredis. Tested in microseconds.
     .target(
       name: "LineupCore",
@@ -88,6 +108,7 @@ let package = Package(
       name: "LineupTesting",
       dependencies: [
         "LineupCore",
+        "LineupRedis",
         "LineupServer",
         "LineupWire",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -112,6 +133,14 @@ let package = Package(
     .testTarget(
       name: "LineupCoreTests",
       dependencies: ["LineupCore"]
+    ),
+    .testTarget(
+      name: "LineupRedisTests",
+      dependencies: [
+        "LineupRedis",
+        "LineupTesting",
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(
       name: "LineupServerTests",
