@@ -1,7 +1,6 @@
 import Foundation
 package import LineupServer
 package import Logging
-import ServiceLifecycle
 
 /// Runs a real lineup-server (real HTTP/2 socket, free loopback port) inside the test
 /// process for the duration of `body`, then drains it gracefully.
@@ -31,34 +30,11 @@ package enum RunningLineup {
       return logger
     }()
     let application = LineupApplication(configuration: configuration, logger: logger)
-    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    let group = ServiceGroup(
-      services: [application.makeServerService(onListening: { port in
-        portContinuation.yield(port)
-        portContinuation.finish()
-      })],
-      logger: logger
-    )
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-      tasks.addTask {
-        // Ends the port stream if the server stops before listening (e.g. bind failure).
-        defer { portContinuation.finish() }
-        try await group.run()
-      }
-      defer { tasks.cancelAll() }
-      var iterator = ports.makeAsyncIterator()
-      guard let port = await iterator.next() else {
-        throw TestingError("lineup-server did not start listening")
-      }
-      do {
-        let result = try await body(port, application)
-        await group.triggerGracefulShutdown()
-        try await tasks.next()
-        return result
-      } catch {
-        await group.triggerGracefulShutdown()
-        throw error
-      }
+    return try await ListeningServiceHarness.with(
+      logger: logger,
+      service: { application.makeServerService(onListening: $0) }
+    ) { port, _ in
+      try await body(port, application)
     }
   }
 }

@@ -13,19 +13,10 @@ struct GracefulShutdownTests {
   @Test("a shutdown turns health NOT_SERVING, ends open Watch streams, and the server returns")
   func drains() async throws {
     let application = LineupApplication(configuration: RunningLineup.testConfiguration(), logger: Logger(label: "test"))
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let group = ServiceGroup(
-      services: [application.makeServerService(onListening: { continuation.yield($0); continuation.finish() })],
-      logger: Logger(label: "test")
-    )
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-      tasks.addTask {
-        defer { continuation.finish() }
-        try await group.run()
-      }
-      var iterator = ports.makeAsyncIterator()
-      let port = try #require(await iterator.next())
-
+    try await ListeningServiceHarness.with(
+      logger: Logger(label: "test"),
+      service: { application.makeServerService(onListening: $0) }
+    ) { port, group in
       try await withGRPCClient(
         transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
       ) { client in
@@ -41,8 +32,7 @@ struct GracefulShutdownTests {
         }
         #expect(statuses == [.serving, .notServing])
       }
-      // The group (and so serve()) returns on its own, without cancellation.
-      try await tasks.next()
+      // The harness then waits for the group (and so serve()) to return on its own.
     }
   }
 

@@ -20,19 +20,10 @@ struct ProbeHTTPServiceTests {
   @Test("readyz follows the gRPC health status; healthz is always 200; other paths 404")
   func probes() async throws {
     let application = LineupApplication(configuration: RunningLineup.testConfiguration(), logger: Logger(label: "test"))
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let group = ServiceGroup(
-      services: [application.makeProbeService(port: 0, onListening: { continuation.yield($0); continuation.finish() })],
-      logger: Logger(label: "test")
-    )
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-      tasks.addTask {
-        defer { continuation.finish() }
-        try await group.run()
-      }
-      var iterator = ports.makeAsyncIterator()
-      let port = try #require(await iterator.next())
-
+    try await ListeningServiceHarness.with(
+      logger: Logger(label: "test"),
+      service: { application.makeProbeService(port: 0, onListening: $0) }
+    ) { (port: Int, _: ServiceGroup) async throws -> Void in
       #expect(try await status(port, "/healthz") == 200)
       #expect(try await status(port, "/readyz") == 503)  // the gRPC server has not started
       application.health.markAllServing()
@@ -41,9 +32,6 @@ struct ProbeHTTPServiceTests {
       #expect(try await status(port, "/metricz") == 404)
       application.health.beginDraining()
       #expect(try await status(port, "/readyz") == 503)
-
-      await group.triggerGracefulShutdown()
-      try await tasks.next()
     }
   }
 }
