@@ -82,6 +82,7 @@ let package = Package(
       name: "LineupServer",
       dependencies: [
         "LineupCore",
+        "LineupRedis",
         "LineupWire",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -146,6 +147,7 @@ let package = Package(
       name: "LineupServerTests",
       dependencies: [
         "LineupCore",
+        "LineupRedis",
         "LineupServer",
         "LineupTesting",
         "LineupWire",

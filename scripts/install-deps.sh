@@ -2,8 +2,9 @@
 # Installs what Lineup needs and the machine lacks. Idempotent and quiet when everything is
 # present, so the Makefile calls it every time.
 #
-#   scripts/install-deps.sh run    what `make run` needs (nothing beyond Swift today)
-#   scripts/install-deps.sh test   what `make test` needs:
+#   scripts/install-deps.sh run    what `make run` needs: libhiredis-dev + pkg-config (the
+#                                  Redis client links the system hiredis)
+#   scripts/install-deps.sh test   what `make test` needs, also:
 #     Debian: redis-server (Redis integration tests), libhiredis-dev + pkg-config (the Redis
 #             client), protobuf-compiler (scripts/generate-protos.sh), python3 + python3-venv
 #             when there is no usable Python
@@ -55,7 +56,9 @@ python_venv() {
 }
 
 case "$profile" in
-  run) ;;
+  run)
+    apt_install libhiredis-dev pkg-config
+    ;;
   test)
     apt_install redis-server libhiredis-dev pkg-config protobuf-compiler
     python_venv

@@ -1,18 +1,19 @@
 package import Logging
 package import ServiceLifecycle
 
-/// Runs one listening `Service` (the gRPC server, the probe HTTP endpoint) in its own
-/// ServiceGroup for the duration of `body`: waits for the bound port, hands it to `body`,
-/// then shuts the group down gracefully and waits for it to return.
+/// Runs a listening `Service` (the gRPC server, the probe HTTP endpoint), after the services
+/// it depends on, in one ServiceGroup for the duration of `body`: waits for the bound port,
+/// hands it to `body`, then shuts the group down gracefully and waits for it to return.
 package enum ListeningServiceHarness {
   package static func with<T: Sendable>(
     logger: Logger,
+    dependencies: [any Service] = [],
     service makeService: (_ onListening: @escaping @Sendable (Int) -> Void) -> any Service,
     _ body: (_ port: Int, _ group: ServiceGroup) async throws -> T
   ) async throws -> T {
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let group = ServiceGroup(
-      services: [makeService { port in
+      services: dependencies + [makeService { port in
         portContinuation.yield(port)
         portContinuation.finish()
       }],

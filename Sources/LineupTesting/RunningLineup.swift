@@ -32,6 +32,7 @@ package enum RunningLineup {
     let application = LineupApplication(configuration: configuration, logger: logger)
     return try await ListeningServiceHarness.with(
       logger: logger,
+      dependencies: application.makeDependencyServices(),
       service: { application.makeServerService(onListening: $0) }
     ) { port, _ in
       try await body(port, application)

@@ -40,11 +40,14 @@ struct LineupServerCommand: AsyncParsableCommand {
   @Option(name: .customLong("user-hash-key"), help: "Secret for hashing user ids in logs (default: unkeyed).")
   var userHashKey: String?
 
+  @Option(help: "Redis URL (redis://[user:pass@]host:port/db or unix:///path); default: the embedded in-memory store.")
+  var redis: String?
+
   func run() async throws {
     let given: [(ConfigurationKey, String?)] = [
       (.host, host), (.port, port), (.metricsPort, metricsPort), (.fallbackData, fallbackData),
       (.maxRequestBytes, maxRequestBytes), (.drainTimeout, drainTimeout), (.logLevel, logLevel),
-      (.userHashKey, userHashKey),
+      (.userHashKey, userHashKey), (.redisURL, redis),
     ]
     let config: LineupConfiguration
     do {

@@ -1,4 +1,5 @@
 package import Logging
+import LineupRedis
 
 /// Every setting lineup-server takes from outside, in one place: its environment variable,
 /// its command-line flag, and how its text is parsed. Precedence: defaults < environment <
@@ -14,6 +15,7 @@ package import Logging
 /// | --drain-timeout       | LINEUP_DRAIN_TIMEOUT_SEC  | server.drainTimeout      | 10            |
 /// | --log-level           | LINEUP_LOG_LEVEL          | logLevel                 | info          |
 /// | --user-hash-key       | LINEUP_USER_HASH_KEY      | userHashKey              | "" (unkeyed)  |
+/// | --redis               | LINEUP_REDIS_URL          | redis.url                | none (embedded)|
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
   case port = "LINEUP_PORT"
@@ -23,6 +25,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
   case drainTimeout = "LINEUP_DRAIN_TIMEOUT_SEC"
   case logLevel = "LINEUP_LOG_LEVEL"
   case userHashKey = "LINEUP_USER_HASH_KEY"
+  case redisURL = "LINEUP_REDIS_URL"
 
   /// The environment variable.
   package var environmentVariable: String { rawValue }
@@ -38,6 +41,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
     case .drainTimeout: "--drain-timeout"
     case .logLevel: "--log-level"
     case .userHashKey: "--user-hash-key"
+    case .redisURL: "--redis"
     }
   }
 }
@@ -79,6 +83,12 @@ extension LineupConfiguration {
       }
       logLevel = level
     case .userHashKey: userHashKey = value
+    case .redisURL:
+      do {
+        redis.url = try RedisURL(value)
+      } catch {
+        throw ConfigurationError("\(source): \(error.message)")
+      }
     }
   }
 

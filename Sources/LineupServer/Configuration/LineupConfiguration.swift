@@ -1,4 +1,5 @@
 package import LineupCore
+package import LineupRedis
 package import Logging
 
 /// Everything lineup-server can be told, with documented defaults. Reading values from the
@@ -28,7 +29,19 @@ package struct LineupConfiguration: Sendable, Equatable {
     package init() {}
   }
 
+  /// The Redis data plane.
+  package struct Redis: Sendable, Equatable {
+    /// Where Redis is; nil runs on the embedded in-memory store. Default nil.
+    package var url: RedisURL?
+    /// Bound on one Redis call on the request path; past it the request falls back.
+    /// Default 50 ms.
+    package var commandTimeout: Duration = .milliseconds(50)
+
+    package init() {}
+  }
+
   package var server = Server()
+  package var redis = Redis()
   package var fallback = Fallback()
   /// HTTP side port for /healthz and /readyz (and /metrics with the control plane), on the
   /// same interface as gRPC; nil disables it. Default 9464.

@@ -2,9 +2,10 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 package import LineupCore
+package import LineupRedis
 import LineupWire
 package import Logging
-import ServiceLifecycle
+package import ServiceLifecycle
 import UnixSignals
 
 /// The composition root: builds the store, the fallback data, the domain and the gRPC
@@ -22,14 +23,27 @@ package struct LineupApplication: Sendable {
   package let logger: Logger
   package let health: HealthStatus
   package let fallback: FallbackDataHolder
-  private let store: InMemoryStore
+  /// The pooled Redis client when `configuration.redis.url` is set; a Service that runs
+  /// before the gRPC server and stops after it.
+  package let redisClient: RedisClient?
+  /// Live popularity: Redis when configured, else the embedded in-memory store.
+  private let popularity: any PopularityStore
 
   /// Loads the fallback data (reporting every skipped row) and wires the services.
   package init(configuration: LineupConfiguration, logger: Logger) {
     self.configuration = configuration
     self.logger = logger
     self.health = HealthStatus(services: Self.serviceNames)
-    self.store = InMemoryStore()
+    if let url = configuration.redis.url {
+      let client = RedisClient(configuration: RedisClient.Configuration(url: url), logger: logger)
+      self.redisClient = client
+      self.popularity = RedisPopularityStore(client: client, commandTimeout: configuration.redis.commandTimeout)
+      logger.info("store: redis", metadata: ["url": "\(url)"])
+    } else {
+      self.redisClient = nil
+      self.popularity = InMemoryStore()
+      logger.info("store: embedded in-memory")
+    }
     let data = FallbackDataLoader.load(directory: configuration.fallback.directory)
     for warning in data.warnings {
       logger.warning("fallback data: \(warning)")
@@ -52,7 +66,7 @@ package struct LineupApplication: Sendable {
   package func makeServerService(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> GRPCServerService {
     let recommender = Recommender(
       fallback: fallback,
-      popularity: store,
+      popularity: popularity,
       ttls: configuration.ttls,
       now: { Date().timeIntervalSince1970 }
     )
@@ -83,6 +97,12 @@ package struct LineupApplication: Sendable {
     return GRPCServerService(server: server, health: health, logger: logger, onListening: onListening)
   }
 
+  /// Services the gRPC server depends on (the Redis pool), to start before it and stop
+  /// after it. The server starts and answers from fallback whether or not Redis is up.
+  package func makeDependencyServices() -> [any Service] {
+    redisClient.map { [$0] } ?? []
+  }
+
   /// The /healthz and /readyz HTTP endpoint on `port` (same interface as gRPC); `onListening`
   /// receives the bound port.
   package func makeProbeService(port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> ProbeHTTPService {
@@ -91,7 +111,7 @@ package struct LineupApplication: Sendable {
 
   /// Runs until SIGTERM/SIGINT (graceful, bounded by the drain timeout) or a service fails.
   package func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-    var services: [any Service] = []
+    var services: [any Service] = makeDependencyServices()
     if let metricsPort = configuration.metricsPort {
       services.append(makeProbeService(port: metricsPort))
     }

@@ -61,7 +61,7 @@ extension Lineup_V1_Provenance {
         $0.detail = report.detail
       }
     }
-    computedAt = Google_Protobuf_Timestamp(timeIntervalSince1970: provenance.computedAt)
+    computedAt = Google_Protobuf_Timestamp(roundingTimeIntervalSince1970: provenance.computedAt, rule: .toNearestOrAwayFromZero)
   }
 
   private static func wire(_ reason: Provenance.FallbackReason) -> Lineup_V1_FallbackReason {

@@ -2,7 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// The HTTP side port (`--metrics-port`) for probes that do not speak gRPC: `/healthz`
 /// answers 200 while the process runs, `/readyz` answers 200 only while the gRPC health
