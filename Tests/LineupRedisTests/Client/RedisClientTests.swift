@@ -6,16 +6,6 @@ import Testing
 
 @Suite("Redis client pool: reconnects and fails fast")
 struct RedisClientTests {
-  /// Polls `condition` every 20 ms for up to `seconds`.
-  private func eventually(_ seconds: Double = 5, _ condition: () -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-      if condition() { return true }
-      try await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
-  }
-
   @Test("the pool connects, fails fast while Redis is gone, and reconnects when it is back")
   func reconnects() async throws {
     let redis = try await RedisServerProcess.start()

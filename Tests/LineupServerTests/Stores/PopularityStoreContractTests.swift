@@ -22,8 +22,9 @@ enum PopularityBackend: String, CaseIterable, Sendable, CustomTestStringConverti
       let client = RedisClient(configuration: .init(url: redis.url), logger: Logger(label: "test"))
       let running = Task { try await client.run() }
       defer { running.cancel() }
-      let deadline = ContinuousClock.now + .seconds(5)
-      while client.liveConnections == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+      guard try await eventually({ client.liveConnections > 0 }) else {
+        throw TestingError("the Redis pool did not connect within 5 s")
+      }
       try await body(RedisPopularityStore(client: client, commandTimeout: .seconds(2)))
     }
   }

@@ -22,8 +22,7 @@ struct RedisFallbackEndToEndTests {
     config.redis.url = redis.url
     try await withLineupClient(configuration: config) { client, application in
       let redisClient = try #require(application.redisClient)
-      let deadline = ContinuousClock.now + .seconds(5)
-      while redisClient.liveConnections == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+      #expect(try await eventually { redisClient.liveConnections > 0 })
 
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
       let request = Lineup_V1_GetRecommendationsRequest.with {
