@@ -12,28 +12,35 @@ package struct FallbackLadder: Sendable {
   }
 
   package let data: FallbackData
+  /// Items by id: the files' catalog overlaid by ingested items (`CatalogHolder`).
+  package let catalog: [String: CatalogItem]
   package let live: (any PopularityStore)?
 
-  package init(data: FallbackData, live: (any PopularityStore)?) {
+  /// - Parameter catalog: defaults to the files' own catalog.
+  package init(data: FallbackData, catalog: [String: CatalogItem]? = nil, live: (any PopularityStore)?) {
     self.data = data
+    self.catalog = catalog ?? data.catalog
     self.live = live
   }
 
-  /// Up to `limit` distinct items for `country`, skipping `excluded` ids and, when
-  /// `category` is set, items of other categories.
+  /// Up to `limit` distinct items for `country`, skipping `excluded` ids, unavailable items
+  /// and, when `category` is set, items of other categories. The live rung is asked only
+  /// when `liveDeadline` is set (nil: no time left, or the store is known to be down).
   package func rank(
     country: CountryCode?,
     limit: Int,
     excluding excluded: Set<String> = [],
-    category: String? = nil
+    category: String? = nil,
+    liveDeadline: ContinuousClock.Instant? = .now + .milliseconds(50)
   ) async -> Result {
-    var builder = SlateBuilder(limit: limit, excluded: excluded, category: category, catalog: data.catalog)
+    var builder = SlateBuilder(limit: limit, excluded: excluded, category: category, catalog: catalog)
     var liveFailure: (any Error)?
 
-    if let country, let live {
+    if let country, let live, let liveDeadline {
       do {
         // Over-fetch by what filters may drop, so one call is usually enough.
-        let entries = try await live.topItems(in: country, limit: limit + excluded.count + (category == nil ? 0 : limit * 4))
+        let entries = try await live.topItems(
+          in: country, limit: limit + excluded.count + (category == nil ? 0 : limit * 4), deadline: liveDeadline)
         builder.take(entries, level: .countryLive, reason: Self.countryReason(country))
       } catch {
         liveFailure = error
@@ -80,6 +87,7 @@ private struct SlateBuilder {
       // Live counters may name items the catalog does not know (yet); they cannot be served
       // without a creator and category, so they are skipped.
       guard let item = catalog[entry.itemID],
+        item.isAvailable,
         !excluded.contains(entry.itemID),
         category == nil || item.category == category,
         taken.insert(entry.itemID).inserted

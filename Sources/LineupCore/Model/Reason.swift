@@ -25,4 +25,6 @@ package struct ReasonCode: RawRepresentable, Hashable, Sendable, CustomStringCon
   package static let popularGlobally = ReasonCode(rawValue: "POPULAR_GLOBALLY")
   /// Made by a creator who is new on the platform.
   package static let newCreator = ReasonCode(rawValue: "NEW_CREATOR")
+  /// Proposed and scored by the personalization model.
+  package static let modelScore = ReasonCode(rawValue: "MODEL_SCORE")
 }

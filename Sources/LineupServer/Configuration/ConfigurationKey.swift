@@ -1,4 +1,6 @@
+import Foundation
 package import Logging
+import LineupCore
 import LineupRedis
 
 /// Every setting lineup-server takes from outside, in one place: its environment variable,
@@ -16,6 +18,9 @@ import LineupRedis
 /// | --log-level           | LINEUP_LOG_LEVEL          | logLevel                 | info          |
 /// | --user-hash-key       | LINEUP_USER_HASH_KEY      | userHashKey              | "" (unkeyed)  |
 /// | --redis               | LINEUP_REDIS_URL          | redis.url                | none (embedded)|
+/// | --redis-cluster       | LINEUP_REDIS_CLUSTER      | redis.clusterSeeds       | none           |
+/// | --redis-timeout-ms    | LINEUP_REDIS_TIMEOUT_MS   | redis.commandTimeout     | 50             |
+/// | --ttls                | LINEUP_TTLS               | ttls                     | recs=300,trending=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
   case port = "LINEUP_PORT"
@@ -26,6 +31,9 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
   case logLevel = "LINEUP_LOG_LEVEL"
   case userHashKey = "LINEUP_USER_HASH_KEY"
   case redisURL = "LINEUP_REDIS_URL"
+  case redisCluster = "LINEUP_REDIS_CLUSTER"
+  case redisTimeout = "LINEUP_REDIS_TIMEOUT_MS"
+  case ttls = "LINEUP_TTLS"
 
   /// The environment variable.
   package var environmentVariable: String { rawValue }
@@ -42,6 +50,9 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
     case .logLevel: "--log-level"
     case .userHashKey: "--user-hash-key"
     case .redisURL: "--redis"
+    case .redisCluster: "--redis-cluster"
+    case .redisTimeout: "--redis-timeout-ms"
+    case .ttls: "--ttls"
     }
   }
 }
@@ -89,7 +100,58 @@ extension LineupConfiguration {
       } catch {
         throw ConfigurationError("\(source): \(error.message)")
       }
+    case .redisCluster:
+      redis.clusterSeeds = try Self.clusterSeeds(value, source: source)
+    case .redisTimeout:
+      redis.commandTimeout = .milliseconds(try Self.positiveInt(value, source: source))
+    case .ttls:
+      ttls = try Self.ttlBudgets(value, base: ttls, source: source)
     }
+  }
+
+  /// `host:port,host:port` (or full redis:// URLs, for credentials) → seed URLs.
+  private static func clusterSeeds(_ text: String, source: String) throws(ConfigurationError) -> [RedisURL] {
+    var seeds: [RedisURL] = []
+    for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+      do {
+        seeds.append(try RedisURL(part.contains("://") ? part : "redis://\(part)"))
+      } catch {
+        throw ConfigurationError("\(source): \"\(part)\": \(error.message)")
+      }
+    }
+    guard !seeds.isEmpty else { throw ConfigurationError("\(source): expected host:port[,host:port…]") }
+    return seeds
+  }
+
+  /// `name=seconds,…` over `base`; names: recs, trending, feed, prices, features, sessions,
+  /// and jitter (a fraction in 0…0.5).
+  private static func ttlBudgets(_ text: String, base: TTLBudgets, source: String) throws(ConfigurationError) -> TTLBudgets {
+    var ttls = base
+    for part in text.split(separator: ",") {
+      let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard pair.count == 2 else { throw ConfigurationError("\(source): \"\(part)\" is not name=value") }
+      if pair[0] == "jitter" {
+        guard let fraction = Double(pair[1]), (0...0.5).contains(fraction) else {
+          throw ConfigurationError("\(source): jitter \"\(pair[1])\" is not a fraction in 0…0.5")
+        }
+        ttls.jitter = fraction
+        continue
+      }
+      guard let seconds = Int(pair[1]), seconds > 0 else {
+        throw ConfigurationError("\(source): \(pair[0]) \"\(pair[1])\" is not a whole number of seconds > 0")
+      }
+      switch pair[0] {
+      case "recs": ttls.recommendations = seconds
+      case "trending": ttls.trending = seconds
+      case "feed": ttls.feed = seconds
+      case "prices": ttls.prices = seconds
+      case "features": ttls.userFeatures = seconds
+      case "sessions": ttls.feedSession = seconds
+      default:
+        throw ConfigurationError("\(source): unknown TTL \"\(pair[0])\" (recs, trending, feed, prices, features, sessions, jitter)")
+      }
+    }
+    return ttls
   }
 
   private static func port(_ text: String, source: String) throws(ConfigurationError) -> Int {

@@ -31,11 +31,30 @@ package struct LineupConfiguration: Sendable, Equatable {
 
   /// The Redis data plane.
   package struct Redis: Sendable, Equatable {
-    /// Where Redis is; nil runs on the embedded in-memory store. Default nil.
+    /// Where Redis is; nil (and no cluster seeds) runs on the embedded in-memory store.
+    /// Default nil.
     package var url: RedisURL?
-    /// Bound on one Redis call on the request path; past it the request falls back.
-    /// Default 50 ms.
+    /// Redis Cluster seed nodes; when set, Lineup routes by slot instead of using `url`.
+    /// Default none.
+    package var clusterSeeds: [RedisURL] = []
+    /// Bound on one Redis call on the request path, whatever the caller's deadline; past it
+    /// the request falls back. Default 50 ms.
     package var commandTimeout: Duration = .milliseconds(50)
+    /// Kept back from the caller's deadline for ranking, encoding and sending the answer.
+    /// Default 5 ms.
+    package var deadlineMargin: Duration = .milliseconds(5)
+    /// Pooled connections per Redis node; each pipelines many commands. Default 2.
+    package var connectionsPerNode = 2
+
+    package init() {}
+  }
+
+  /// The in-memory catalog mirror.
+  package struct Catalog: Sendable, Equatable {
+    /// How often each replica checks the shared catalog version. Default 1 s.
+    package var refreshInterval: Duration = .seconds(1)
+    /// A creator counts as new this long after first being seen. Default 30 days.
+    package var newCreatorWindowSeconds = 30 * 86_400
 
     package init() {}
   }
@@ -49,7 +68,11 @@ package struct LineupConfiguration: Sendable, Equatable {
   /// Size limits on request fields.
   package var limits = RequestLimits()
   /// Cache TTL budgets per RPC.
-  package var ttls = ResponseTTLs()
+  package var ttls = TTLBudgets()
+  /// The catalog mirror.
+  package var catalog = Catalog()
+  /// How interaction events become signals (weights, decay, caps, de-duplication window).
+  package var ingestion = IngestionSettings()
   /// Minimum log level. Default info.
   package var logLevel: Logger.Level = .info
   /// Secret mixed into the hashes of user ids in logs, so they cannot be reversed by hashing

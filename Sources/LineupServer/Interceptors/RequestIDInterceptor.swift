@@ -3,8 +3,9 @@ package import Logging
 import Synchronization
 
 /// Gives every RPC a request id — the caller's "x-request-id" when it is sane, otherwise a
-/// fresh one — binds it to a logger, and logs the outcome of each call at debug level
-/// (errors at notice). Nothing here ever logs a raw user id.
+/// fresh one — binds it and the caller's deadline (grpc-timeout) to the request scope with a
+/// logger, and logs the outcome of each call at debug level (errors at notice). Nothing here
+/// ever logs a raw user id.
 package struct RequestIDInterceptor: ServerInterceptor {
   /// Metadata key for a caller-chosen request id.
   package static let metadataKey = "x-request-id"
@@ -24,11 +25,13 @@ package struct RequestIDInterceptor: ServerInterceptor {
     context: ServerContext,
     next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
+    let arrived = ContinuousClock.now
     let requestID = Self.callerRequestID(request.metadata) ?? generator.next()
     var logger = self.logger
     logger[metadataKey: "request_id"] = "\(requestID)"
     logger[metadataKey: "rpc"] = "\(context.descriptor.fullyQualifiedMethod)"
-    let scope = RequestScope(requestID: requestID, logger: logger)
+    let scope = RequestScope(
+      requestID: requestID, logger: logger, deadline: GRPCTimeout.duration(in: request.metadata).map { arrived + $0 })
     do {
       let response = try await RequestScope.$current.withValue(scope) {
         try await next(request, context)

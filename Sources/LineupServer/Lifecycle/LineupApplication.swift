@@ -23,11 +23,15 @@ package struct LineupApplication: Sendable {
   package let logger: Logger
   package let health: HealthStatus
   package let fallback: FallbackDataHolder
-  /// The pooled Redis client when `configuration.redis.url` is set; a Service that runs
-  /// before the gRPC server and stops after it.
-  package let redisClient: RedisClient?
-  /// Live popularity: Redis when configured, else the embedded in-memory store.
-  private let popularity: any PopularityStore
+  /// The in-memory catalog: fallback-data's items overlaid by ingested ones.
+  package let catalog: CatalogHolder
+  /// The Redis connection (a pool, or a cluster router) when Redis is configured; a Service
+  /// that runs before the gRPC server and stops after it.
+  package let redis: (any RedisCommandRunner & Service)?
+  /// Everything shared: Redis when configured, else the embedded in-memory store.
+  package let store: any LineupStore
+  /// Response-cache fills and other writes kept off the request path.
+  package let writeBehind: WriteBehindQueue
 
   /// Loads the fallback data (reporting every skipped row) and wires the services.
   package init(configuration: LineupConfiguration, logger: Logger) {
@@ -35,15 +39,18 @@ package struct LineupApplication: Sendable {
     self.logger = logger
     self.health = HealthStatus(services: Self.serviceNames)
     if let url = configuration.redis.url {
-      let client = RedisClient(configuration: RedisClient.Configuration(url: url), logger: logger)
-      self.redisClient = client
-      self.popularity = RedisPopularityStore(client: client, commandTimeout: configuration.redis.commandTimeout)
+      var clientConfiguration = RedisClient.Configuration(url: url)
+      clientConfiguration.connections = configuration.redis.connectionsPerNode
+      let client = RedisClient(configuration: clientConfiguration, logger: logger)
+      self.redis = client
+      self.store = RedisStore(redis: client)
       logger.info("store: redis", metadata: ["url": "\(url)"])
     } else {
-      self.redisClient = nil
-      self.popularity = InMemoryStore()
+      self.redis = nil
+      self.store = InMemoryStore()
       logger.info("store: embedded in-memory")
     }
+    self.writeBehind = WriteBehindQueue()
     let data = FallbackDataLoader.load(directory: configuration.fallback.directory)
     for warning in data.warnings {
       logger.warning("fallback data: \(warning)")
@@ -60,14 +67,31 @@ package struct LineupApplication: Sendable {
       ]
     )
     self.fallback = FallbackDataHolder(data)
+    self.catalog = CatalogHolder(files: data.catalog)
+  }
+
+  /// Keeps the catalog mirror current with the store.
+  package var catalogSync: CatalogSync {
+    var sync = CatalogSync(store: store, holder: catalog, now: { Date().timeIntervalSince1970 })
+    sync.newCreatorWindow = Double(configuration.catalog.newCreatorWindowSeconds)
+    return sync
   }
 
   /// The gRPC server service; `onListening` receives the bound port (useful with port 0).
   package func makeServerService(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> GRPCServerService {
     let recommender = Recommender(
       fallback: fallback,
-      popularity: popularity,
+      catalog: catalog,
+      store: store,
+      codec: ProtobufSlateCodec(),
+      writeBehind: writeBehind,
       ttls: configuration.ttls,
+      now: { Date().timeIntervalSince1970 }
+    )
+    let ingestion = Ingestion(
+      recorder: InteractionRecorder(store: store, settings: configuration.ingestion, catalog: catalog),
+      catalogStore: store,
+      catalogSync: catalogSync,
       now: { Date().timeIntervalSince1970 }
     )
     var transportConfig = HTTP2ServerTransport.Posix.Config.defaults
@@ -82,6 +106,8 @@ package struct LineupApplication: Sendable {
       services: [
         RecommenderService(
           recommender: recommender,
+          ingestion: ingestion,
+          budget: RequestBudgetPolicy(maxStoreWait: configuration.redis.commandTimeout, safetyMargin: configuration.redis.deadlineMargin),
           limits: configuration.limits,
           userHasher: UserIDHasher(key: configuration.userHashKey),
           logger: logger
@@ -97,10 +123,14 @@ package struct LineupApplication: Sendable {
     return GRPCServerService(server: server, health: health, logger: logger, onListening: onListening)
   }
 
-  /// Services the gRPC server depends on (the Redis pool), to start before it and stop
-  /// after it. The server starts and answers from fallback whether or not Redis is up.
+  /// Services the gRPC server depends on, to start before it and stop after it: the Redis
+  /// connection, the catalog refresher and the write-behind queue (which flushes after the
+  /// server drained). The server starts and answers from fallback whether or not Redis is up.
   package func makeDependencyServices() -> [any Service] {
-    redisClient.map { [$0] } ?? []
+    var services: [any Service] = redis.map { [$0] } ?? []
+    services.append(CatalogRefreshService(sync: catalogSync, interval: configuration.catalog.refreshInterval, logger: logger))
+    services.append(WriteBehindService(queue: writeBehind, logger: logger))
+    return services
   }
 
   /// The /healthz and /readyz HTTP endpoint on `port` (same interface as gRPC); `onListening`

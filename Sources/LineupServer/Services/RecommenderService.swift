@@ -8,6 +8,8 @@ import Logging
 /// slate back to the wire. RPCs not built yet answer UNIMPLEMENTED naming the capability.
 struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   let recommender: Recommender
+  let ingestion: Ingestion
+  let budget: RequestBudgetPolicy
   let limits: RequestLimits
   let userHasher: UserIDHasher
   let logger: Logger
@@ -27,7 +29,8 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let scope = self.scope
       var logger = scope.logger
       logger[metadataKey: "user"] = "\(userHasher.hash(validated.userID))"
-      let slate = await recommender.recommendations(validated, requestID: scope.requestID, logger: logger)
+      let slate = await recommender.recommendations(
+        validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
       logSlate(slate, logger: logger)
       return .with {
         $0.items = slate.items.map(Lineup_V1_Item.init)
@@ -48,7 +51,8 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         limits: limits
       )
       let scope = self.scope
-      let slate = await recommender.trending(validated, requestID: scope.requestID, logger: scope.logger)
+      let slate = await recommender.trending(
+        validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: scope.logger)
       logSlate(slate, logger: scope.logger)
       return .with {
         $0.items = slate.items.map(Lineup_V1_Item.init)
@@ -76,14 +80,35 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
     request: Lineup_V1_RecordInteractionsRequest,
     context: ServerContext
   ) async throws -> Lineup_V1_RecordInteractionsResponse {
-    throw notImplemented("RecordInteractions (event ingestion, needs the Redis data plane)")
+    try await mappingDomainErrors {
+      let scope = self.scope
+      let result = try await ingestion.recordInteractions(
+        request.events.map(RawInteraction.init), deadline: budget.writeDeadline(deadline: scope.deadline), logger: scope.logger)
+      scope.logger.debug(
+        "interactions recorded",
+        metadata: ["accepted": "\(result.accepted)", "duplicates": "\(result.duplicates)", "rejected": "\(result.rejections.count)"])
+      return .with {
+        $0.accepted = Int32(clamping: result.accepted)
+        $0.duplicates = Int32(clamping: result.duplicates)
+        $0.rejections = result.rejections.map(Lineup_V1_EventRejection.init)
+      }
+    }
   }
 
   func upsertItems(
     request: Lineup_V1_UpsertItemsRequest,
     context: ServerContext
   ) async throws -> Lineup_V1_UpsertItemsResponse {
-    throw notImplemented("UpsertItems (catalog ingestion, needs the Redis data plane)")
+    try await mappingDomainErrors {
+      let scope = self.scope
+      let result = try await ingestion.upsertItems(
+        request.items.map(RawCatalogItem.init), deadline: budget.writeDeadline(deadline: scope.deadline), logger: scope.logger)
+      return .with {
+        $0.upserted = Int32(clamping: result.upserted)
+        $0.rejections = result.rejections.map(Lineup_V1_ItemRejection.init)
+        $0.catalogVersion = String(result.catalogVersion)
+      }
+    }
   }
 
   private func logSlate(_ slate: Slate, logger: Logger) {

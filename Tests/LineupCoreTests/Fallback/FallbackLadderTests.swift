@@ -5,8 +5,10 @@ import Testing
 /// A popularity store that always fails, to prove the ladder goes on without it.
 private struct FailingPopularityStore: PopularityStore {
   struct Down: Error {}
-  func topItems(in country: CountryCode, limit: Int) async throws -> [PopularityEntry] { throw Down() }
-  func addPopularity(_ weight: Double, itemID: String, in country: CountryCode) async throws { throw Down() }
+  func topItems(in country: CountryCode, limit: Int, deadline: ContinuousClock.Instant) async throws -> [PopularityEntry] { throw Down() }
+  func addPopularity(_ increments: [PopularityIncrement], decay: PopularityDecay, deadline: ContinuousClock.Instant) async throws {
+    throw Down()
+  }
 }
 
 @Suite("Fallback ladder")
@@ -88,9 +90,9 @@ struct FallbackLadderTests {
   @Test("live popularity is the first rung, and unknown live items are skipped")
   func liveRung() async throws {
     let store = InMemoryStore()
-    try await store.addPopularity(5, itemID: "it-20", in: Self.br)
-    try await store.addPopularity(3, itemID: "not-in-catalog", in: Self.br)
-    try await store.addPopularity(1, itemID: "it-21", in: Self.br)
+    try await store.addPopularity(
+      [("it-20", 5), ("not-in-catalog", 3), ("it-21", 1)].map { PopularityIncrement(country: Self.br, itemID: $0, weight: $1, at: 1_000) },
+      decay: PopularityDecay(halfLife: 3_600), deadline: .now + .seconds(1))
     let result = await FallbackLadder(data: Self.data(), live: store).rank(country: Self.br, limit: 4)
     #expect(result.items.map(\.item.id) == ["it-20", "it-21", "it-0", "it-1"])
     #expect(result.level == .countryLive)
@@ -102,6 +104,21 @@ struct FallbackLadderTests {
     #expect(result.items.map(\.item.id) == ["it-0", "it-1", "it-2"])
     #expect(result.level == .countryFile)
     #expect(result.liveFailure != nil)
+  }
+
+  @Test("without a live deadline the live rung is not asked")
+  func noLiveDeadline() async {
+    let result = await FallbackLadder(data: Self.data(), live: FailingPopularityStore()).rank(country: Self.br, limit: 3, liveDeadline: nil)
+    #expect(result.liveFailure == nil)
+    #expect(result.level == .countryFile)
+  }
+
+  @Test("unavailable items and the ingested catalog's overrides are honoured")
+  func catalogOverlay() async {
+    var catalog = Self.data().catalog
+    catalog["it-0"]?.isAvailable = false
+    let result = await FallbackLadder(data: Self.data(), catalog: catalog, live: nil).rank(country: Self.br, limit: 3)
+    #expect(result.items.map(\.item.id) == ["it-1", "it-2", "it-3"])
   }
 
   @Test("no data at all gives an empty slate, not a crash")

@@ -21,8 +21,8 @@ struct RedisFallbackEndToEndTests {
     var config = RunningLineup.testConfiguration()
     config.redis.url = redis.url
     try await withLineupClient(configuration: config) { client, application in
-      let redisClient = try #require(application.redisClient)
-      #expect(try await eventually { redisClient.liveConnections > 0 })
+      let redisClient = try #require(application.redis)
+      #expect(try await eventually { redisClient.isConnected })
 
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
       let request = Lineup_V1_GetRecommendationsRequest.with {

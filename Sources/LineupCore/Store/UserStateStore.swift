@@ -1,0 +1,66 @@
+/// The per-user state one recommendation request reads, fetched together so that on Redis
+/// it costs one pipelined round trip to one node (every key carries the user's hash tag):
+/// the cached response, the model's candidates, the recently-seen items and the feed
+/// session's served items.
+package protocol UserStateStore: Sendable {
+  /// Reads what `query` asks for.
+  func userState(_ query: UserStateQuery, deadline: ContinuousClock.Instant) async throws -> UserState
+
+  /// Replaces a user's model candidates (what the model pipeline does with native commands;
+  /// here for the embedded store, tests and the evaluation tool). `ttlSeconds` nil keeps them
+  /// until replaced.
+  func putCandidates(_ candidates: ModelCandidates, for userID: String, ttlSeconds: Int?, deadline: ContinuousClock.Instant) async throws
+}
+
+/// What to read for one user.
+package struct UserStateQuery: Sendable, Equatable {
+  package var userID: String
+  /// Best candidates to read; 0 reads none.
+  package var candidateLimit: Int
+  /// Most recent seen items to read; 0 reads none.
+  package var recentLimit: Int
+  /// The response-cache entry to look up, if any.
+  package var cacheKey: ResponseCacheKey?
+  /// The feed session whose served items to read, if any.
+  package var feedSessionID: String?
+
+  package init(userID: String, candidateLimit: Int, recentLimit: Int, cacheKey: ResponseCacheKey? = nil, feedSessionID: String? = nil) {
+    self.userID = userID
+    self.candidateLimit = candidateLimit
+    self.recentLimit = recentLimit
+    self.cacheKey = cacheKey
+    self.feedSessionID = feedSessionID
+  }
+}
+
+/// What `UserStateStore.userState` found.
+package struct UserState: Sendable, Equatable {
+  /// nil when the model pipeline has nothing for the user (a cold user).
+  package var candidates: ModelCandidates?
+  /// Newest first.
+  package var recentItems: [String]
+  /// The cached response's bytes, when the cache key was asked for and present.
+  package var cachedResponse: [UInt8]?
+  /// Items already served in the feed session.
+  package var sessionServed: Set<String>
+
+  package init(candidates: ModelCandidates? = nil, recentItems: [String] = [], cachedResponse: [UInt8]? = nil, sessionServed: Set<String> = []) {
+    self.candidates = candidates
+    self.recentItems = recentItems
+    self.cachedResponse = cachedResponse
+    self.sessionServed = sessionServed
+  }
+}
+
+/// The model pipeline's precomputed candidates for one user.
+package struct ModelCandidates: Sendable, Equatable {
+  /// The model that produced them, reported in provenance.
+  package var modelVersion: String
+  /// Best first; scores as the model wrote them.
+  package var items: [PopularityEntry]
+
+  package init(modelVersion: String, items: [PopularityEntry]) {
+    self.modelVersion = modelVersion
+    self.items = items
+  }
+}

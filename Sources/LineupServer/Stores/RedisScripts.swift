@@ -1,0 +1,64 @@
+import LineupRedis
+
+/// The Lua scripts the Redis store runs server-side, where several writes must be one atomic
+/// step. Each touches only keys of one hash tag, so it runs on Redis Cluster too.
+enum RedisScripts {
+  /// Forward-decayed popularity increments (see LineupCore's `PopularityDecay`).
+  /// KEYS[1] popularity ZSET, KEYS[2] landmark STRING.
+  /// ARGV[1] half-life seconds, then (member, weight, at) triples.
+  /// Sets the landmark at the first write; when the newest increment is more than 32
+  /// half-lives past it, multiplies every score by 2^-steps and moves it forward.
+  static let decayedIncrement = RedisScript(
+    """
+    local half = tonumber(ARGV[1])
+    local newest = nil
+    for i = 2, #ARGV, 3 do
+      local at = tonumber(ARGV[i + 2])
+      if newest == nil or at > newest then newest = at end
+    end
+    if newest == nil then return 0 end
+    local landmark = tonumber(redis.call('GET', KEYS[2]))
+    if landmark == nil then
+      landmark = newest
+      redis.call('SET', KEYS[2], string.format('%.17g', landmark))
+    end
+    local steps = math.floor((newest - landmark) / half)
+    if steps > 32 then
+      redis.call('ZUNIONSTORE', KEYS[1], 1, KEYS[1], 'WEIGHTS', string.format('%.17g', 2 ^ (-steps)))
+      landmark = landmark + steps * half
+      redis.call('SET', KEYS[2], string.format('%.17g', landmark))
+    end
+    for i = 2, #ARGV, 3 do
+      local weight = tonumber(ARGV[i + 1]) * 2 ^ ((tonumber(ARGV[i + 2]) - landmark) / half)
+      redis.call('ZINCRBY', KEYS[1], string.format('%.17g', weight), ARGV[i])
+    end
+    return 1
+    """
+  )
+
+  /// One catalog upsert batch as one version.
+  /// KEYS[1] version STRING, KEYS[2] changes ZSET, KEYS[3] creators HASH, KEYS[4…] item HASHes.
+  /// ARGV: now, then per item (id, creator, category, created_at, creator_first_seen or "",
+  /// available 0/1). Returns the new version.
+  static let catalogUpsert = RedisScript(
+    """
+    local version = redis.call('INCR', KEYS[1])
+    for i = 0, #KEYS - 4 do
+      local b = 2 + i * 6
+      local id, creator, created = ARGV[b], ARGV[b + 1], ARGV[b + 3]
+      redis.call('HSET', KEYS[4 + i], 'creator_id', creator, 'category', ARGV[b + 2],
+        'created_at', created, 'available', ARGV[b + 5], 'updated_at', ARGV[1])
+      local first = ARGV[b + 4]
+      if first == '' then first = created end
+      local known = redis.call('HGET', KEYS[3], creator)
+      if not known or tonumber(first) < tonumber(known) then
+        redis.call('HSET', KEYS[3], creator, first)
+      end
+      redis.call('ZADD', KEYS[2], version, id)
+    end
+    return version
+    """
+  )
+
+  static let all = [decayedIncrement, catalogUpsert]
+}
