@@ -8,8 +8,9 @@ What this proves:
 * The real ``lineup-server`` binary speaks that contract over plain gRPC/HTTP2: the standard
   health protocol, GetRecommendations and GetTrending served from the fallback-data files,
   ``x-request-id`` echoing, INVALID_ARGUMENT messages that name the offending field (including
-  enum values the server does not know), and UNIMPLEMENTED for GetFeed, which this build does
-  not have yet.
+  enum values the server does not know), RecordInteractions (a retried batch counts once, a bad
+  event is rejected by field path, google.protobuf.Timestamp from Python), and UNIMPLEMENTED for
+  GetFeed, which this build does not have yet.
 * The server starts from its documented command line, reports SERVING on the health service,
   and exits with code 0 on SIGTERM.
 
@@ -453,6 +454,30 @@ def test_bad_input_is_invalid_argument_naming_the_field(
     error = rpc_error(recommender.GetRecommendations, recommendations_request(pb, **overrides))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, f"{error.code()}: {error.details()}"
     assert field in (error.details() or ""), f"status message {error.details()!r} lacks {field!r}"
+
+
+def test_record_interactions_counts_a_retry_once_and_names_bad_fields(
+    pb: SimpleNamespace, recommender: Any
+) -> None:
+    from google.protobuf import timestamp_pb2
+
+    now = timestamp_pb2.Timestamp()
+    now.GetCurrentTime()
+    rec = pb.recommender
+    good = rec.InteractionEvent(
+        event_id="py-evt-1", user_id="py-user-7", item_id="it-00042", type=rec.INTERACTION_TYPE_VIEW,
+        timestamp=now, watch_seconds=12.5, context=pb.common.RequestContext(country="BR"),
+    )
+    bad = rec.InteractionEvent(
+        event_id="py-evt-2", user_id="py-user-7", item_id="it-00042", type=rec.INTERACTION_TYPE_GIFT,
+        timestamp=now, gift_amount=-1,
+    )
+    request = rec.RecordInteractionsRequest(events=[good, bad])
+    first = recommender.RecordInteractions(request, timeout=5)
+    assert (first.accepted, first.duplicates) == (1, 0)
+    assert [(r.index, r.event_id, r.field) for r in first.rejections] == [(1, "py-evt-2", "events[1].gift_amount")]
+    retry = recommender.RecordInteractions(request, timeout=5)
+    assert (retry.accepted, retry.duplicates) == (0, 1), "a retried event must count once"
 
 
 def test_get_feed_is_unimplemented(pb: SimpleNamespace, recommender: Any) -> None:
