@@ -43,11 +43,21 @@ struct LineupServerCommand: AsyncParsableCommand {
   @Option(help: "Redis URL (redis://[user:pass@]host:port/db or unix:///path); default: the embedded in-memory store.")
   var redis: String?
 
+  @Option(name: .customLong("redis-cluster"), help: "Redis Cluster seeds host:port,host:port (replaces --redis).")
+  var redisCluster: String?
+
+  @Option(name: .customLong("redis-timeout-ms"), help: "Longest Redis call on the request path, in ms (default 50).")
+  var redisTimeoutMs: String?
+
+  @Option(help: "TTL budgets, e.g. recs=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1.")
+  var ttls: String?
+
   func run() async throws {
     let given: [(ConfigurationKey, String?)] = [
       (.host, host), (.port, port), (.metricsPort, metricsPort), (.fallbackData, fallbackData),
       (.maxRequestBytes, maxRequestBytes), (.drainTimeout, drainTimeout), (.logLevel, logLevel),
-      (.userHashKey, userHashKey), (.redisURL, redis),
+      (.userHashKey, userHashKey), (.redisURL, redis), (.redisCluster, redisCluster), (.redisTimeout, redisTimeoutMs),
+      (.ttls, ttls),
     ]
     let config: LineupConfiguration
     do {

@@ -15,6 +15,24 @@ struct LineupConfigurationTests {
     #expect(config.server.drainTimeout == .seconds(10))
     #expect(config.logLevel == .info)
     #expect(config.userHashKey == "")
+    #expect(config.redis.url == nil)
+    #expect(config.redis.clusterSeeds.isEmpty)
+    #expect(config.redis.commandTimeout == .milliseconds(50))
+    #expect(config.ttls.recommendations == 300 && config.ttls.feed == 60 && config.ttls.prices == 300)
+    #expect(config.ttls.userFeatures == 86_400 && config.ttls.feedSession == 1_800 && config.ttls.jitter == 0.1)
+  }
+
+  @Test("Redis cluster seeds, the command timeout and TTL budgets parse")
+  func redisAndTTLs() throws {
+    let config = try LineupConfiguration.resolve(environment: [
+      "LINEUP_REDIS_CLUSTER": "10.0.0.1:7000, redis://ops:secret@10.0.0.2:7001",
+      "LINEUP_REDIS_TIMEOUT_MS": "20",
+      "LINEUP_TTLS": "recs=120,sessions=900,jitter=0.05",
+    ])
+    #expect(config.redis.clusterSeeds.map(\.description) == ["redis://10.0.0.1:7000/0", "redis://ops@10.0.0.2:7001/0"])
+    #expect(config.redis.commandTimeout == .milliseconds(20))
+    #expect(config.ttls.recommendations == 120 && config.ttls.feedSession == 900 && config.ttls.jitter == 0.05)
+    #expect(config.ttls.feed == 60)
   }
 
   @Test("every documented variable is applied")
@@ -53,6 +71,8 @@ struct LineupConfigurationTests {
   @Test("a value that does not parse names its variable", arguments: [
     ("LINEUP_PORT", "http"), ("LINEUP_PORT", "70000"), ("LINEUP_METRICS_PORT", "-1"),
     ("LINEUP_MAX_REQUEST_BYTES", "0"), ("LINEUP_DRAIN_TIMEOUT_SEC", "soon"), ("LINEUP_LOG_LEVEL", "loud"),
+    ("LINEUP_REDIS_CLUSTER", ","), ("LINEUP_REDIS_CLUSTER", "rediss://a:1"), ("LINEUP_REDIS_TIMEOUT_MS", "0"),
+    ("LINEUP_TTLS", "recs"), ("LINEUP_TTLS", "recs=-1"), ("LINEUP_TTLS", "jitter=0.9"), ("LINEUP_TTLS", "week=7"),
   ])
   func rejectsEnvironment(key: String, value: String) {
     do {
