@@ -1,3 +1,4 @@
+import LineupCore
 import LineupServer
 import Logging
 import Testing
