@@ -6,7 +6,7 @@ package import Logging
 /// process for the duration of `body`, then drains it gracefully.
 package enum RunningLineup {
   /// A configuration for tests: port 0 (a free port), the repository's fallback-data, no
-  /// metrics port, quiet logs.
+  /// metrics port, quiet logs, a 2 s Redis command budget.
   package static func testConfiguration() -> LineupConfiguration {
     var config = LineupConfiguration()
     config.server.port = 0
@@ -14,6 +14,9 @@ package enum RunningLineup {
     config.fallback.directory = Fixtures.fallbackDataDirectory
     config.metricsPort = nil
     config.logLevel = .warning
+    // Behaviour, not speed, is under test: a loaded CI machine must not turn a Redis answer
+    // into a fallback. Tests of the budget itself set their own.
+    config.redis.commandTimeout = .seconds(2)
     return config
   }
 
