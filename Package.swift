@@ -41,6 +41,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     // Generated code from protos/ (scripts/generate-protos.sh); never edited by hand.
@@ -135,7 +136,10 @@ let package = Package(
     ),
     .testTarget(
       name: "LineupCoreTests",
-      dependencies: ["LineupCore"]
+      dependencies: [
+        "LineupCore",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
     ),
     .testTarget(
       name: "LineupRedisTests",

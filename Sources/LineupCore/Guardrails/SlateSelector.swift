@@ -1,0 +1,129 @@
+/// Picks a slate from ranked candidates so that every guardrail of `GuardrailPolicy` holds,
+/// changing the plain best-first choice as little as it can:
+///
+/// 1. new-creator floor — the best new-creator candidates, up to the floor;
+/// 2. category spread — while fewer than `minCategories` categories are in, the best
+///    candidate of a category not yet in (maximal-marginal-relevance style);
+/// 3. fill — the best remaining candidates.
+///
+/// Every pick respects the per-creator cap, so the cap holds everywhere and the slate is
+/// as full as the cap allows. The result is ordered by score. Items the plain top-N would not
+/// have held carry a reason naming the guardrail that brought them in, and provenance gets a
+/// report per guardrail.
+package struct SlateSelector: Sendable {
+  package var policy: GuardrailPolicy
+
+  package init(policy: GuardrailPolicy = GuardrailPolicy()) {
+    self.policy = policy
+  }
+
+  /// Guardrail names as reported in provenance.
+  package static let newCreatorFloorName = "new_creator_floor"
+  package static let creatorCapName = "creator_cap"
+  package static let categorySpreadName = "category_spread"
+
+  /// `candidates` must be ranked best first, one per item.
+  package func select(_ candidates: [ServedItem], size: Int) -> (items: [ServedItem], reports: [GuardrailReport]) {
+    guard size > 0, !candidates.isEmpty else {
+      return ([], reports(size: size, newServed: 0, newEligible: 0, categories: 0, availableCategories: 0, capDisplaced: 0, floorAdded: 0, spreadAdded: 0))
+    }
+    let floor = policy.newCreatorFloor(slateSize: size)
+    let cap = policy.creatorCap(slateSize: size)
+    let plainTop = Set(candidates.prefix(size).map(\.item.id))
+
+    var taken = [Bool](repeating: false, count: candidates.count)
+    var picks: [(index: Int, reason: ReasonCode?)] = []
+    var perCreator: [String: Int] = [:]
+    var categories: Set<String> = []
+    var newServed = 0
+
+    func canTake(_ index: Int) -> Bool {
+      !taken[index] && perCreator[candidates[index].item.creatorID, default: 0] < cap
+    }
+    func take(_ index: Int, guardrail: ReasonCode?) {
+      taken[index] = true
+      let item = candidates[index].item
+      perCreator[item.creatorID, default: 0] += 1
+      categories.insert(item.category)
+      if item.isNewCreator { newServed += 1 }
+      picks.append((index, plainTop.contains(item.id) ? nil : guardrail))
+    }
+
+    // 1. New-creator floor.
+    for index in candidates.indices where newServed < floor && picks.count < size {
+      if candidates[index].item.isNewCreator && canTake(index) { take(index, guardrail: .newCreatorFloor) }
+    }
+    // 2. Category spread.
+    while categories.count < policy.minCategories && picks.count < size {
+      guard let index = candidates.indices.first(where: { canTake($0) && !categories.contains(candidates[$0].item.category) }) else { break }
+      take(index, guardrail: .categorySpread)
+    }
+    // 3. Fill: anything the plain top-N would not have held got in because the cap kept
+    // a better item of an over-represented creator out.
+    for index in candidates.indices where picks.count < size {
+      if canTake(index) { take(index, guardrail: .creatorCap) }
+    }
+
+    // Items of the plain top-N left out because their creator reached the cap.
+    let capDisplaced = candidates.prefix(size).indices.filter {
+      !taken[$0] && perCreator[candidates[$0].item.creatorID, default: 0] >= cap
+    }.count
+    let items = picks.sorted { $0.index < $1.index }.map { pick -> ServedItem in
+      var served = candidates[pick.index]
+      if let reason = pick.reason { served.reasons.append(Self.reason(reason, item: served.item)) }
+      return served
+    }
+    let newEligible = Dictionary(grouping: candidates.filter(\.item.isNewCreator), by: \.item.creatorID)
+      .values.reduce(0) { $0 + min(cap, $1.count) }
+    return (
+      items,
+      reports(
+        size: size, newServed: newServed, newEligible: newEligible, categories: categories.count,
+        availableCategories: Set(candidates.map(\.item.category)).count, capDisplaced: capDisplaced,
+        floorAdded: picks.filter { $0.reason == .newCreatorFloor }.count,
+        spreadAdded: picks.filter { $0.reason == .categorySpread }.count
+      )
+    )
+  }
+
+  private func reports(
+    size: Int, newServed: Int, newEligible: Int, categories: Int, availableCategories: Int, capDisplaced: Int, floorAdded: Int,
+    spreadAdded: Int
+  ) -> [GuardrailReport] {
+    let floor = policy.newCreatorFloor(slateSize: size)
+    let cap = policy.creatorCap(slateSize: size)
+    let floorMet = newServed >= floor
+    // "Where the candidates allow": fewer categories than wanted is not a miss when no more exist.
+    let wantedCategories = min(policy.minCategories, size, availableCategories)
+    return [
+      GuardrailReport(
+        name: Self.newCreatorFloorName, adjustments: floorAdded, satisfied: floorMet,
+        detail: floorMet
+          ? "floor \(floor) of \(size), served \(newServed)"
+          : "floor \(floor) of \(size), served \(newServed): only \(newEligible) eligible item(s)"),
+      GuardrailReport(
+        name: Self.creatorCapName, adjustments: capDisplaced, satisfied: true,
+        detail: "at most \(cap) per creator; \(capDisplaced) item(s) of capped creators left out"),
+      GuardrailReport(
+        name: Self.categorySpreadName, adjustments: spreadAdded, satisfied: categories >= wantedCategories,
+        detail: "\(categories) categories (wanted at least \(wantedCategories))"),
+    ]
+  }
+
+  private static func reason(_ code: ReasonCode, item: CatalogItem) -> Reason {
+    switch code {
+    case .newCreatorFloor: Reason(code: code, text: "Included so new creators get seen", weight: 0)
+    case .categorySpread: Reason(code: code, text: "Adds variety: \(item.category)", weight: 0)
+    default: Reason(code: code, text: "Shown instead of more items from the same creator", weight: 0)
+    }
+  }
+}
+
+extension ReasonCode {
+  /// Brought in by the new-creator exposure floor.
+  package static let newCreatorFloor = ReasonCode(rawValue: "NEW_CREATOR_FLOOR")
+  /// Brought in for category variety.
+  package static let categorySpread = ReasonCode(rawValue: "CATEGORY_SPREAD")
+  /// Took the place of an item from a creator already at the per-creator cap.
+  package static let creatorCap = ReasonCode(rawValue: "CREATOR_CAP")
+}
