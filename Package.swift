@@ -121,10 +121,20 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
     ),
+    // The load harness's logic (schedules, drivers, recording, reports, budgets, scenarios),
+    // a library so it is unit-tested; sources under loadtest/.
+    .target(
+      name: "LineupLoadKit",
+      dependencies: [
+        .product(name: "Histogram", package: "hdrhistogram-swift")
+      ],
+      path: "loadtest/Sources/LineupLoadKit"
+    ),
     // The load-test harness; its sources live under loadtest/.
     .executableTarget(
       name: "lineup-loadtest",
       dependencies: [
+        "LineupLoadKit",
         "LineupWire",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -139,6 +149,13 @@ let package = Package(
       dependencies: [
         "LineupCore",
         .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "LineupLoadKitTests",
+      dependencies: [
+        "LineupLoadKit",
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
       ]
     ),
     .testTarget(
