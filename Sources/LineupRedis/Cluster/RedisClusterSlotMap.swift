@@ -60,12 +60,21 @@ package struct RedisClusterSlotMap: Sendable, Equatable {
       let slots = range.slots.clamped(to: 0...(RedisClusterSlot.count - 1))
       for slot in slots { owners[slot] = index }
     }
+    // A master whose ranges were all overwritten serves nothing: drop it, renumbering the
+    // others in order.
+    let serving = Set(owners)
+    if serving.subtracting([Self.unassigned]).count != masters.count {
+      var renumbered = [UInt16](repeating: Self.unassigned, count: masters.count)
+      var kept: [RedisClusterNode] = []
+      for (index, master) in masters.enumerated() where serving.contains(UInt16(index)) {
+        renumbered[index] = UInt16(kept.count)
+        kept.append(master)
+      }
+      owners = owners.map { $0 == Self.unassigned ? $0 : renumbered[Int($0)] }
+      masters = kept
+    }
     self.masters = masters
     self.owners = owners
-    // A master whose ranges were all overwritten serves nothing; keep only real owners.
-    if Set(owners).subtracting([Self.unassigned]).count != masters.count {
-      self = RedisClusterSlotMap(ranges: self.ranges)
-    }
   }
 
   /// Parses a `CLUSTER SLOTS` reply: `[[start, end, [host, port, id, …], replica…], …]`.
