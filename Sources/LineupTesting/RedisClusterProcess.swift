@@ -247,7 +247,8 @@ package final class RedisClusterProcess: Sendable {
       var remaining = limit ?? Int.max
       while remaining > 0 {
         let batch = min(remaining, 100)
-        let reply = try await send(RedisCommand("CLUSTER", "GETKEYSINSLOT", String(slot), String(batch)), toNode: source)
+        let reply = try await send(
+          RedisCommand("CLUSTER", "GETKEYSINSLOT", String(slot), String(batch)), toNode: source)
         let keys = (reply.array ?? []).compactMap { value -> [UInt8]? in
           if case .bulk(let bytes) = value { return bytes }
           return nil
@@ -274,12 +275,14 @@ package final class RedisClusterProcess: Sendable {
       // A master that just lost its last slot turns itself into a replica of the node that
       // took them (cluster-allow-replica-migration, on by default) and refuses SETSLOT; it
       // follows its new master's map, so redis-cli ignores this and so do we.
-      try await expectAllOK(assign, on: index, tolerating: index == target ? nil : "ERR Please use SETSLOT only with masters")
+      try await expectAllOK(
+        assign, on: index, tolerating: index == target ? nil : "ERR Please use SETSLOT only with masters")
     }
     try await waitUntilHealthy()
   }
 
-  private func expectAllOK(_ commands: [RedisCommand], on index: Int, tolerating tolerated: String? = nil) async throws {
+  private func expectAllOK(_ commands: [RedisCommand], on index: Int, tolerating tolerated: String? = nil) async throws
+  {
     let replies = try await Self.pipeline(commands, on: nodes[index])
     for (command, reply) in zip(commands, replies) where reply != .status("OK") {
       if let tolerated, case .error(let message) = reply, message.hasPrefix(tolerated) { continue }

@@ -105,7 +105,9 @@ package final class RedisClusterClient: Service, Sendable {
   ///
   /// Throws when any node's group fails as a whole (node down, connection lost, deadline):
   /// the error names the node, and is the one of the group holding the earliest command.
-  package func pipeline(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisError) -> [RESPValue] {
+  package func pipeline(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisError)
+    -> [RESPValue]
+  {
     guard !commands.isEmpty else { return [] }
     let targets = try route(commands)
     var pending = commands.indices.map { Pending(index: $0, node: targets[$0], asking: false) }

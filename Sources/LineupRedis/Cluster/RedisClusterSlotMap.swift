@@ -145,6 +145,7 @@ package struct RedisClusterSlotMap: Sendable, Equatable {
 /// A `-MOVED` or `-ASK` error reply: the slot now lives elsewhere (MOVED, for good) or is
 /// being migrated and this key may already be at the target (ASK, for this one command).
 package struct RedisClusterRedirect: Sendable, Hashable {
+  /// MOVED (update the map) or ASK (this command only).
   package enum Kind: Sendable, Hashable {
     case moved
     case ask

@@ -66,10 +66,13 @@ struct RedisClusterClientTests {
     let cluster = try await RedisClusterProcess.start()
     try await Self.withClient(cluster.seedURLs) { client in
       #expect(try await Self.ready(client))
-      var keys = (0..<500).map { $0 % 3 == 0 ? "{tag\($0 % 11)}:\($0)" : "key:\($0):\(UInt64.random(in: 0...UInt64.max))" }
+      var keys = (0..<500).map {
+        $0 % 3 == 0 ? "{tag\($0 % 11)}:\($0)" : "key:\($0):\(UInt64.random(in: 0...UInt64.max))"
+      }
       keys += ["", "{", "}{", "{}", "foo{}{bar}", "foo{{bar}}zap", "foo{bar}{zap}", "{user1000}.following", "é{ü}"]
       // CLUSTER KEYSLOT is keyless, so the whole pipeline goes to one node.
-      let replies = try await client.pipeline(keys.map { RedisCommand("CLUSTER", "KEYSLOT", $0) }, deadline: Self.deadline())
+      let replies = try await client.pipeline(
+        keys.map { RedisCommand("CLUSTER", "KEYSLOT", $0) }, deadline: Self.deadline())
       #expect(replies == keys.map { .integer(Int64(RedisClusterSlot.slot(for: $0))) })
     }
   }
@@ -80,7 +83,8 @@ struct RedisClusterClientTests {
     try await Self.withClient(cluster.seedURLs) { client in
       #expect(try await Self.ready(client))
       let keys = (0..<1_000).map { "key:\($0)" }
-      let sets = try await client.pipeline(keys.map { RedisCommand("SET", $0, "value-of-\($0)") }, deadline: Self.deadline())
+      let sets = try await client.pipeline(
+        keys.map { RedisCommand("SET", $0, "value-of-\($0)") }, deadline: Self.deadline())
       #expect(sets == Array(repeating: .status("OK"), count: keys.count))
 
       // GETs interleaved with keyless ECHOs, which ride with the key before them.
@@ -142,7 +146,8 @@ struct RedisClusterClientTests {
           RedisCommand("MULTI"), RedisCommand("INCR", "{user:1000}:n"), RedisCommand("INCR", "{user:1000}:n"),
           RedisCommand("EXEC"),
         ], deadline: Self.deadline())
-      #expect(transaction == [.status("OK"), .status("QUEUED"), .status("QUEUED"), .array([.integer(1), .integer(2)])])
+      #expect(
+        transaction == [.status("OK"), .status("QUEUED"), .status("QUEUED"), .array([.integer(1), .integer(2)])])
     }
   }
 
@@ -159,14 +164,16 @@ struct RedisClusterClientTests {
       // A second slot of the same node moves too; only a full refresh can learn of it.
       let sourceSlots = RedisClusterProcess.initialSlots(ofNode: source, masters: cluster.nodes.count)
       let companion = slot == sourceSlots.lowerBound ? slot + 1 : sourceSlots.lowerBound
-      #expect(try await client.send(RedisCommand("SET", key, "before the move"), deadline: Self.deadline()) == .status("OK"))
+      #expect(
+        try await client.send(RedisCommand("SET", key, "before the move"), deadline: Self.deadline()) == .status("OK"))
 
       try await cluster.moveSlot(slot, from: source, to: target)
       try await cluster.moveSlot(companion, from: source, to: target)
       #expect(try await cluster.send(RedisCommand("GET", key), toNode: source).isError(prefix: "MOVED \(slot) "))
       #expect(client.slotMap?.master(forSlot: slot) == Self.node(cluster, source), "the client's map is stale")
 
-      #expect(try await client.send(RedisCommand("GET", key), deadline: Self.deadline()) == Self.bulk("before the move"))
+      #expect(
+        try await client.send(RedisCommand("GET", key), deadline: Self.deadline()) == Self.bulk("before the move"))
       #expect(try await eventually { client.slotMap?.master(forSlot: companion) == Self.node(cluster, target) })
       #expect(client.slotMap?.master(forSlot: slot) == Self.node(cluster, target))
       // Writes after the refresh go straight to the new owner.
@@ -198,7 +205,8 @@ struct RedisClusterClientTests {
       let values = try await client.pipeline(keys.map { RedisCommand("GET", $0) }, deadline: Self.deadline())
       #expect(values == keys.map { Self.bulk("v-\($0)") })
       // A new key in a migrating slot is created on the target.
-      #expect(try await client.send(RedisCommand("SET", "{ask}:new", "fresh"), deadline: Self.deadline()) == .status("OK"))
+      #expect(
+        try await client.send(RedisCommand("SET", "{ask}:new", "fresh"), deadline: Self.deadline()) == .status("OK"))
       // Keys split between source and target: Redis says TRYAGAIN; the client leaves it to the caller.
       let split = try await client.pipeline([RedisCommand("MGET", moved[0], stayed[0])], deadline: Self.deadline())
       #expect(split[0].isError(prefix: "TRYAGAIN"))
@@ -206,12 +214,15 @@ struct RedisClusterClientTests {
 
       try await cluster.finishSlotMove(slot, from: source, to: target)
       #expect(try await cluster.send(RedisCommand("GET", "{ask}:new"), toNode: target) == Self.bulk("fresh"))
-      let after = try await client.pipeline((keys + ["{ask}:new"]).map { RedisCommand("GET", $0) }, deadline: Self.deadline())
+      let after = try await client.pipeline(
+        (keys + ["{ask}:new"]).map { RedisCommand("GET", $0) }, deadline: Self.deadline())
       #expect(after == keys.map { Self.bulk("v-\($0)") } + [Self.bulk("fresh")])
     }
   }
 
-  @Test("a killed node: its slots fail promptly with an error naming it, other slots keep working, and it is picked up again")
+  @Test(
+    "a killed node: its slots fail promptly with an error naming it, other slots keep working, and it is picked up again"
+  )
   func nodeKilled() async throws {
     // Without this, the surviving masters refuse every slot once they agree the node failed.
     let cluster = try await RedisClusterProcess.start(arguments: ["--cluster-require-full-coverage", "no"])
@@ -259,11 +270,13 @@ struct RedisClusterClientTests {
       try await dead.restart()
       var back = false
       for _ in 0..<300 where !back {
-        back = (try? await client.send(RedisCommand("SET", keysByNode[2][0], "again"), deadline: Self.deadline(1))) != nil
+        back =
+          (try? await client.send(RedisCommand("SET", keysByNode[2][0], "again"), deadline: Self.deadline(1))) != nil
         if !back { try await Task.sleep(for: .milliseconds(50)) }
       }
       #expect(back)
-      #expect(try await client.send(RedisCommand("GET", keysByNode[2][0]), deadline: Self.deadline()) == Self.bulk("again"))
+      #expect(
+        try await client.send(RedisCommand("GET", keysByNode[2][0]), deadline: Self.deadline()) == Self.bulk("again"))
     }
   }
 
@@ -287,7 +300,9 @@ struct RedisClusterClientTests {
       for node in cluster.nodes { try await node.restart() }
       try await Task.sleep(for: .milliseconds(300))
       #expect(client.slotMap == nil)
-      await #expect(throws: RedisError.self) { try await client.send(RedisCommand("GET", "k"), deadline: Self.deadline(1)) }
+      await #expect(throws: RedisError.self) {
+        try await client.send(RedisCommand("GET", "k"), deadline: Self.deadline(1))
+      }
 
       try await cluster.form()
       #expect(try await Self.ready(client))
@@ -314,7 +329,8 @@ struct RedisClusterClientTests {
       var clients = -1
       for _ in 0..<100 where clients != 1 {
         let info = try await cluster.send(RedisCommand("INFO", "clients"), toNode: 2).string ?? ""
-        clients = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("connected_clients:") }
+        clients =
+          info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("connected_clients:") }
           .flatMap { Int($0.dropFirst("connected_clients:".count)) } ?? -1
         if clients != 1 { try await Task.sleep(for: .milliseconds(50)) }
       }
