@@ -38,7 +38,14 @@ package struct LineupApplication: Sendable {
     self.configuration = configuration
     self.logger = logger
     self.health = HealthStatus(services: Self.serviceNames)
-    if let url = configuration.redis.url {
+    if !configuration.redis.clusterSeeds.isEmpty {
+      var clusterConfiguration = RedisClusterClient.Configuration(seeds: configuration.redis.clusterSeeds)
+      clusterConfiguration.connectionsPerNode = configuration.redis.connectionsPerNode
+      let cluster = RedisClusterClient(configuration: clusterConfiguration, logger: logger)
+      self.redis = cluster
+      self.store = RedisStore(redis: cluster)
+      logger.info("store: redis cluster", metadata: ["seeds": "\(configuration.redis.clusterSeeds.map(\.description).joined(separator: ","))"])
+    } else if let url = configuration.redis.url {
       var clientConfiguration = RedisClient.Configuration(url: url)
       clientConfiguration.connections = configuration.redis.connectionsPerNode
       let client = RedisClient(configuration: clientConfiguration, logger: logger)

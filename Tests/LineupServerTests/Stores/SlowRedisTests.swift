@@ -1,3 +1,4 @@
+import GRPCCore
 import LineupCore
 import LineupRedis
 import LineupServer
@@ -19,15 +20,14 @@ struct SlowRedisTests {
 
     var config = RunningLineup.testConfiguration()
     config.redis.url = RedisURL(endpoint: .tcp(host: "127.0.0.1", port: proxy.port))
-    config.redis.commandTimeout = .milliseconds(30)
+    config.redis.commandTimeout = .milliseconds(150)
     try await withLineupClient(configuration: config) { client, application in
       let pool = try #require(application.redis)
       #expect(try await eventually { pool.isConnected })
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
-      let request = Lineup_V1_GetRecommendationsRequest.with { $0.userID = "slow"; $0.context.country = "BR"; $0.limit = 5 }
-      #expect(try await recommender.getRecommendations(request).provenance.source == .model)
+      #expect(try await Self.modelAnswers(recommender, firstLimit: 30))
 
-      proxy.setDelay(.milliseconds(200))
+      proxy.setDelay(.seconds(1))
       let clock = ContinuousClock()
       let started = clock.now
       let slow = try await recommender.getRecommendations(.with { $0.userID = "slow"; $0.context.country = "BR"; $0.limit = 6 })
@@ -35,18 +35,25 @@ struct SlowRedisTests {
       #expect(slow.provenance.source == .fallback)
       #expect(slow.provenance.fallbackReason == .storeUnavailable)
       #expect(slow.items.count == 6)
-      // Bounded by the 30 ms budget, not by the 400 ms round trip (generous margin for CI).
-      #expect(elapsed < .milliseconds(300))
+      // Bounded by the 150 ms budget, not by the 2 s round trip (generous margin for CI).
+      #expect(elapsed < .milliseconds(1_000))
 
       proxy.setDelay(.zero)
       // Late replies to timed-out commands drain; then the model answers again.
-      var recovered = false
-      for attempt in 0..<50 where !recovered {
-        let answer = try await recommender.getRecommendations(.with { $0.userID = "slow"; $0.context.country = "BR"; $0.limit = Int32(10 + attempt) })
-        recovered = answer.provenance.source == .model
-        if !recovered { try await Task.sleep(for: .milliseconds(100)) }
-      }
-      #expect(recovered)
+      #expect(try await Self.modelAnswers(recommender, firstLimit: 50))
     }
+  }
+
+  /// Asks (each time with a new slate size, so never from the cache) until the model
+  /// answers, for at most 5 s; a loaded machine may need a few tries.
+  static func modelAnswers(_ recommender: Lineup_V1_Recommender.Client<some ClientTransport>, firstLimit: Int) async throws -> Bool {
+    for attempt in 0..<50 {
+      let answer = try await recommender.getRecommendations(.with {
+        $0.userID = "slow"; $0.context.country = "BR"; $0.limit = Int32(firstLimit + attempt)
+      })
+      if answer.provenance.source == .model { return true }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    return false
   }
 }

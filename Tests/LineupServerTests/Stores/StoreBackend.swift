@@ -5,11 +5,13 @@ import LineupTesting
 import Logging
 import Testing
 
-/// The store backends the contract suite runs against: the embedded in-memory store and a
-/// real redis-server started for the test on a free loopback port.
+/// The store backends the contract suite runs against: the embedded in-memory store, a real
+/// redis-server and a real 3-master Redis Cluster, each started for the test on free
+/// loopback ports and torn down after.
 enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
   case inMemory
   case redis
+  case cluster
 
   var testDescription: String { rawValue }
 
@@ -25,6 +27,15 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
       defer { running.cancel() }
       guard try await eventually({ client.isConnected }) else {
         throw TestingError("the Redis pool did not connect within 5 s")
+      }
+      try await body(RedisStore(redis: client))
+    case .cluster:
+      let cluster = try await RedisClusterProcess.start(masters: 3)
+      let client = RedisClusterClient(configuration: .init(seeds: cluster.seedURLs), logger: Logger(label: "test"))
+      let running = Task { try await client.run() }
+      defer { running.cancel() }
+      guard try await eventually(timeout: .seconds(10), { client.isConnected && client.slotMap?.assignedSlots == 16_384 }) else {
+        throw TestingError("the cluster client did not map all slots within 10 s")
       }
       try await body(RedisStore(redis: client))
     }
