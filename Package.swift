@@ -135,6 +135,9 @@ let package = Package(
       name: "lineup-loadtest",
       dependencies: [
         "LineupLoadKit",
+        "LineupRedis",
+        "LineupServer",
+        "LineupTesting",
         "LineupWire",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
