@@ -7,7 +7,7 @@ PYTHON ?= .build-venv/bin/python
 # Extra flags for `make run`, e.g. make run ARGS="--port 6000 --log-level debug"
 ARGS ?=
 
-.PHONY: run test build generate check-generated clean
+.PHONY: run test build bench generate check-generated clean
 
 ## Starts lineup-server on 127.0.0.1:50051 with the embedded in-memory store and fallback-data/.
 run:
@@ -23,6 +23,14 @@ test: build
 build:
 	@scripts/install-deps.sh test
 	$(SWIFT) build --build-tests
+
+## The standard load-test set against a release build and local redis-servers; rewrites the
+## generated section of docs/benchmarks.md. Takes several minutes.
+bench:
+	@scripts/install-deps.sh test
+	$(SWIFT) build -c release --product lineup-server
+	$(SWIFT) build -c release --product lineup-loadtest
+	.build/release/lineup-loadtest bench --output docs/benchmarks.md
 
 ## Regenerates Sources/LineupWire/Generated from protos/.
 generate:

@@ -173,6 +173,7 @@ let package = Package(
       name: "LineupServerTests",
       dependencies: [
         "LineupCore",
+        "LineupLoadKit",
         "LineupRedis",
         "LineupServer",
         "LineupTesting",

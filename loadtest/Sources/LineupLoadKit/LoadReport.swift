@@ -109,7 +109,7 @@ package struct LoadReport: Sendable, Codable {
     return try encoder.encode(self)
   }
 
-  static func ms(_ value: Double) -> String { String(format: "%.3f", value) }
-  static func number(_ value: Double) -> String { String(format: "%.0f", value) }
-  static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+  package static func ms(_ value: Double) -> String { String(format: "%.3f", value) }
+  package static func number(_ value: Double) -> String { String(format: "%.0f", value) }
+  package static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
 }

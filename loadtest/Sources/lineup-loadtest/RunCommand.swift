@@ -83,7 +83,22 @@ struct RunCommand: AsyncParsableCommand {
     case open, closed
   }
 
+  /// What one run produced, for `bench` to tabulate.
+  struct Outcome: Sendable {
+    var report: LoadReport
+    var chaos: ChaosAssessment?
+    var serverRSSMegabytes: Double?
+  }
+
   func run() async throws {
+    let outcome = try await execute()
+    print(outcome.report.table)
+    if let json { try outcome.report.json().write(to: URL(fileURLWithPath: json)) }
+    if !outcome.report.violations.isEmpty { throw ExitCode(1) }
+  }
+
+  /// Runs the scenario (starting and stopping the stack with --spawn) and returns the report.
+  func execute() async throws -> Outcome {
     let scenario = try Scenario.load(self.scenario)
     let chaosPlan = try chaos.map { try ChaosPlan.parse($0) }
     if chaosPlan != nil && !spawn { throw ValidationError("--chaos needs --spawn: the harness only kills what it started") }
@@ -91,24 +106,23 @@ struct RunCommand: AsyncParsableCommand {
 
     var stack: SpawnedStack?
     if spawn {
-      stack = try await SpawnedStack.start(
+      let started = try await SpawnedStack.start(
         scenario: scenario, seed: seed, redisDelay: redisDelayMs.map { .milliseconds($0) }, extraServerArguments: [])
-      FileHandle.standardError.write(Data("spawned redis-server pid \(stack!.redis.pid ?? 0), lineup-server pid \(stack!.server.processIdentifier) on \(stack!.port)\n".utf8))
+      stack = started
+      FileHandle.standardError.write(Data("spawned redis-server pid \(started.redis.pid ?? 0), lineup-server pid \(started.server.processIdentifier) on port \(started.port)\n".utf8))
     }
     do {
-      let report = try await drive(scenario: scenario, host: spawn ? "127.0.0.1" : nil, port: stack?.port, stack: stack, chaos: chaosPlan)
+      let outcome = try await drive(scenario: scenario, stack: stack, chaos: chaosPlan)
       await stack?.stop()
-      print(report.table)
-      if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
-      if !report.violations.isEmpty { throw ExitCode(1) }
+      return outcome
     } catch {
       await stack?.stop()
       throw error
     }
   }
 
-  private func drive(scenario: Scenario, host: String?, port: Int?, stack: SpawnedStack?, chaos: ChaosPlan?) async throws -> LoadReport {
-    let (targetHost, targetPort) = try host.map { ($0, port!) } ?? parseTarget()
+  private func drive(scenario: Scenario, stack: SpawnedStack?, chaos: ChaosPlan?) async throws -> Outcome {
+    let (targetHost, targetPort) = try stack.map { ("127.0.0.1", $0.port) } ?? parseTarget()
     let clients = (0..<max(1, connections)).map { _ in
       GRPCClient(transport: try! HTTP2ClientTransport.Posix(target: .ipv4(address: targetHost, port: targetPort), transportSecurity: .plaintext))
     }
@@ -131,7 +145,8 @@ struct RunCommand: AsyncParsableCommand {
       let budgets = try Budgets.load(self.budgets)
       var violations = budgets.violations(measured.summaries, checkCacheHit: !noCacheBudget)
       var timeline: [LoadRecorder.Second] = []
-      if let chaos, let assessment = chaos.assess(measured.timeline) {
+      let assessment = chaos?.assess(measured.timeline)
+      if let assessment {
         timeline = measured.timeline
         print("chaos: \(assessment.failedRequests) failed request(s); fallback \(assessment.secondsToFallback.map { "within \($0 + 1) s" } ?? "never") of the kill; MODEL/CACHE again \(assessment.secondsToRecover.map { "within \($0 + 1) s" } ?? "not seen") of the restart")
         print("second  requests  errors  fallback  model  cache")
@@ -140,10 +155,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         if assessment.failedRequests > 0 { violations.append("chaos: \(assessment.failedRequests) request(s) failed; the target is zero") }
       }
-      if let rss = stack?.serverRSSMegabytes { print(String(format: "lineup-server RSS after the run: %.0f MB", rss)) }
-      return LoadReport(
+      let rss = stack?.serverRSSMegabytes
+      if let rss { print(String(format: "lineup-server RSS after the run: %.0f MB", rss)) }
+      let report = LoadReport(
         scenario: scenario.name, mode: mode.rawValue, summaries: measured.summaries, baseline: baselineSummary, timeline: timeline,
         violations: violations)
+      return Outcome(report: report, chaos: assessment, serverRSSMegabytes: rss)
     }
   }
 
