@@ -52,12 +52,15 @@ struct LineupServerCommand: AsyncParsableCommand {
   @Option(help: "TTL budgets, e.g. recs=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1.")
   var ttls: String?
 
+  @Option(name: .customLong("dedupe-window-sec"), help: "How long RecordInteractions remembers event ids (default 3600).")
+  var dedupeWindow: String?
+
   func run() async throws {
     let given: [(ConfigurationKey, String?)] = [
       (.host, host), (.port, port), (.metricsPort, metricsPort), (.fallbackData, fallbackData),
       (.maxRequestBytes, maxRequestBytes), (.drainTimeout, drainTimeout), (.logLevel, logLevel),
       (.userHashKey, userHashKey), (.redisURL, redis), (.redisCluster, redisCluster), (.redisTimeout, redisTimeoutMs),
-      (.ttls, ttls),
+      (.ttls, ttls), (.dedupeWindow, dedupeWindow),
     ]
     let config: LineupConfiguration
     do {

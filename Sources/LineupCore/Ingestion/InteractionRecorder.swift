@@ -60,7 +60,7 @@ package struct InteractionRecorder: Sendable {
         try await store.complete(claimed, settings: settings, deadline: deadline)
       } catch {
         do {
-          try await store.release(claimed, deadline: deadline)
+          try await store.release(claimed, settings: settings, deadline: deadline)
         } catch let releaseError {
           // The pending marks expire by themselves (pendingClaimTTL); the retry then succeeds.
           logger.warning("could not release event claims; they expire on their own", metadata: ["error": "\(releaseError)"])

@@ -153,7 +153,7 @@ extension InMemoryStore: InteractionStore {
     }
   }
 
-  package func release(_ events: [Interaction], deadline: ContinuousClock.Instant) async throws {
+  package func release(_ events: [Interaction], settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws {
     state.withLock { state in
       for event in events where state.claims[Self.claimKey(event)]?.done == false {
         state.claims[Self.claimKey(event)] = nil

@@ -24,7 +24,7 @@ package protocol InteractionStore: Sendable {
   func complete(_ events: [Interaction], settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws
 
   /// Drops claims that were not completed, so a retry can record the events at once.
-  func release(_ events: [Interaction], deadline: ContinuousClock.Instant) async throws
+  func release(_ events: [Interaction], settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws
 
   /// A user's recently-seen items, newest first.
   func recentItems(of userID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [String]

@@ -20,6 +20,7 @@ import LineupRedis
 /// | --redis               | LINEUP_REDIS_URL          | redis.url                | none (embedded)|
 /// | --redis-cluster       | LINEUP_REDIS_CLUSTER      | redis.clusterSeeds       | none           |
 /// | --redis-timeout-ms    | LINEUP_REDIS_TIMEOUT_MS   | redis.commandTimeout     | 50             |
+/// | --dedupe-window-sec   | LINEUP_DEDUPE_WINDOW_SEC  | ingestion.dedupeTTL      | 3600           |
 /// | --ttls                | LINEUP_TTLS               | ttls                     | recs=300,trending=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
@@ -34,6 +35,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
   case redisCluster = "LINEUP_REDIS_CLUSTER"
   case redisTimeout = "LINEUP_REDIS_TIMEOUT_MS"
   case ttls = "LINEUP_TTLS"
+  case dedupeWindow = "LINEUP_DEDUPE_WINDOW_SEC"
 
   /// The environment variable.
   package var environmentVariable: String { rawValue }
@@ -53,6 +55,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
     case .redisCluster: "--redis-cluster"
     case .redisTimeout: "--redis-timeout-ms"
     case .ttls: "--ttls"
+    case .dedupeWindow: "--dedupe-window-sec"
     }
   }
 }
@@ -106,6 +109,8 @@ extension LineupConfiguration {
       redis.commandTimeout = .milliseconds(try Self.positiveInt(value, source: source))
     case .ttls:
       ttls = try Self.ttlBudgets(value, base: ttls, source: source)
+    case .dedupeWindow:
+      ingestion.dedupeTTL = try Self.positiveInt(value, source: source)
     }
   }
 

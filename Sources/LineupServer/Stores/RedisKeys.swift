@@ -21,8 +21,10 @@ package enum RedisKeys {
   package static func candidatesMeta(_ user: String) -> String { "lineup:cand:{u:\(encode(user))}:meta" }
   /// ZSET item → last interaction time: the user's recently seen items.
   package static func recentlySeen(_ user: String) -> String { "lineup:seen:{u:\(encode(user))}" }
-  /// STRING `p` (pending) or `d` (done): an event id's de-duplication marker.
-  package static func eventMarker(user: String, event: String) -> String { "lineup:evt:{u:\(encode(user))}:\(encode(event))" }
+  /// HASH event id → `p:<expiry>` (being recorded) or `d` (done): a user's de-duplication
+  /// markers for one window-long time bucket (one hash per user and bucket costs about a fifth
+  /// of the memory of one key per event).
+  package static func eventMarkers(user: String, bucket: Int64) -> String { "lineup:evt:{u:\(encode(user))}:\(bucket)" }
   /// STRING (protobuf): a cached GetRecommendations answer.
   package static func cachedRecommendations(_ user: String, fingerprint: String) -> String {
     "lineup:resp:{u:\(encode(user))}:recs:\(fingerprint)"

@@ -60,5 +60,33 @@ enum RedisScripts {
     """
   )
 
-  static let all = [decayedIncrement, catalogUpsert]
+  /// Claims a user's event ids for recording.
+  /// KEYS[1] the current bucket's marker HASH, KEYS[2] the previous bucket's.
+  /// ARGV[1] now (epoch s), ARGV[2] pending-claim TTL (s), ARGV[3] bucket TTL (s), ARGV[4…]
+  /// event ids. Returns one code per id: 0 claimed now, 1 done before (duplicate), 2 being
+  /// recorded by someone else (a pending claim that has not expired). An expired pending
+  /// claim (its writer died) is taken over.
+  static let claimEvents = RedisScript(
+    """
+    local now = tonumber(ARGV[1])
+    local out = {}
+    for i = 4, #ARGV do
+      local id = ARGV[i]
+      local marker = redis.call('HGET', KEYS[1], id)
+      if not marker then marker = redis.call('HGET', KEYS[2], id) end
+      if marker == 'd' then
+        out[#out + 1] = 1
+      elseif marker and tonumber(string.sub(marker, 3)) > now then
+        out[#out + 1] = 2
+      else
+        redis.call('HSET', KEYS[1], id, 'p:' .. (now + tonumber(ARGV[2])))
+        out[#out + 1] = 0
+      end
+    end
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+    return out
+    """
+  )
+
+  static let all = [decayedIncrement, catalogUpsert, claimEvents]
 }

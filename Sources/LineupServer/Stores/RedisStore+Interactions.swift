@@ -1,40 +1,53 @@
+import Foundation
 package import LineupCore
 package import LineupRedis
 
 extension RedisStore: InteractionStore {
   package func claim(_ events: [Interaction], settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws -> ClaimResult {
-    var commands: [RedisCommand] = []
-    for event in events {
-      let key = RedisKeys.eventMarker(user: event.userID, event: event.eventID)
-      commands.append(RedisCommand("SET", key, "p", "NX", "EX", String(settings.pendingClaimTTL)))
-      commands.append(RedisCommand("GET", key))
+    // One script call per user claims all of that user's events atomically, against the
+    // markers of this window and the previous one (so an id is remembered for at least one
+    // whole window); then each user's recent items for co-visitation.
+    let now = Int64(Date().timeIntervalSince1970)
+    let bucket = Self.markerBucket(now: now, settings: settings)
+    let byUser = Dictionary(grouping: events.indices, by: { events[$0].userID }).sorted { $0.key < $1.key }
+    var commands = byUser.map { user, indexes in
+      RedisScripts.claimEvents.command(
+        keys: [RedisKeys.eventMarkers(user: user, bucket: bucket), RedisKeys.eventMarkers(user: user, bucket: bucket - 1)],
+        arguments: [String(now), String(settings.pendingClaimTTL), String(2 * settings.dedupeTTL)] + indexes.map { events[$0].eventID }
+      )
     }
     // Co-visitation needs each user's recent items before the batch; none with a zero window.
-    let users = settings.coVisitationWindow > 0 ? Array(Set(events.map(\.userID))).sorted() : []
-    for user in users {
-      commands.append(RedisCommand("ZREVRANGE", RedisKeys.recentlySeen(user), "0", String(settings.coVisitationWindow - 1)))
+    if settings.coVisitationWindow > 0 {
+      commands += byUser.map { user, _ in RedisCommand("ZREVRANGE", RedisKeys.recentlySeen(user), "0", String(settings.coVisitationWindow - 1)) }
     }
     let replies = try await run(commands, deadline: deadline)
-    var outcomes: [ClaimOutcome] = []
-    for index in events.indices {
-      let (set, marker) = (replies[2 * index], replies[2 * index + 1])
-      if set == .status("OK") {
-        outcomes.append(.claimed)
-      } else if marker.string == "d" {
-        outcomes.append(.duplicate)
-      } else {
-        // Pending elsewhere, or expired between the two commands: either way, retry later.
-        outcomes.append(.inFlight)
+    var outcomes = [ClaimOutcome](repeating: .inFlight, count: events.count)
+    for (offset, (_, indexes)) in byUser.enumerated() {
+      guard let codes = replies[offset].array, codes.count == indexes.count else { throw Self.malformed("event claim reply") }
+      for (index, code) in zip(indexes, codes) {
+        switch code.integer {
+        case 0: outcomes[index] = .claimed
+        case 1: outcomes[index] = .duplicate
+        case 2: outcomes[index] = .inFlight
+        default: throw Self.malformed("event claim code")
+        }
       }
     }
     var recent: [String: [String]] = [:]
-    for (offset, user) in users.enumerated() {
-      guard let items = replies[2 * events.count + offset].array?.compactMap(\.string) else {
-        throw Self.malformed("recently seen items of a user")
+    if settings.coVisitationWindow > 0 {
+      for (offset, (user, _)) in byUser.enumerated() {
+        guard let items = replies[byUser.count + offset].array?.compactMap(\.string) else { throw Self.malformed("recently seen items of a user") }
+        recent[user] = items
       }
-      recent[user] = items
+    } else {
+      for (user, _) in byUser { recent[user] = [] }
     }
     return ClaimResult(outcomes: outcomes, recentItems: recent)
+  }
+
+  /// Which window-long bucket of markers `now` falls in.
+  static func markerBucket(now: Int64, settings: IngestionSettings) -> Int64 {
+    now / Int64(max(1, settings.dedupeTTL))
   }
 
   package func apply(_ plan: IngestionPlan, settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws {
@@ -71,13 +84,26 @@ extension RedisStore: InteractionStore {
   }
 
   package func complete(_ events: [Interaction], settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws {
-    try await run(events.map { event in
-      RedisCommand("SET", RedisKeys.eventMarker(user: event.userID, event: event.eventID), "d", "EX", String(settings.dedupeTTL))
-    }, deadline: deadline)
+    let bucket = Self.markerBucket(now: Int64(Date().timeIntervalSince1970), settings: settings)
+    var commands: [RedisCommand] = []
+    for (user, userEvents) in Dictionary(grouping: events, by: \.userID).sorted(by: { $0.key < $1.key }) {
+      let key = RedisKeys.eventMarkers(user: user, bucket: bucket)
+      commands.append(RedisCommand("HSET", [key] + userEvents.flatMap { [$0.eventID, "d"] }))
+      commands.append(RedisCommand("EXPIRE", key, String(2 * settings.dedupeTTL)))
+    }
+    try await run(commands, deadline: deadline)
   }
 
-  package func release(_ events: [Interaction], deadline: ContinuousClock.Instant) async throws {
-    try await run(events.map { RedisCommand("DEL", RedisKeys.eventMarker(user: $0.userID, event: $0.eventID)) }, deadline: deadline)
+  package func release(_ events: [Interaction], settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws {
+    // The claim may sit in this bucket or, across a boundary, the previous one.
+    let bucket = Self.markerBucket(now: Int64(Date().timeIntervalSince1970), settings: settings)
+    var commands: [RedisCommand] = []
+    for (user, userEvents) in Dictionary(grouping: events, by: \.userID).sorted(by: { $0.key < $1.key }) {
+      for key in [RedisKeys.eventMarkers(user: user, bucket: bucket), RedisKeys.eventMarkers(user: user, bucket: bucket - 1)] {
+        commands.append(RedisCommand("HDEL", [key] + userEvents.map(\.eventID)))
+      }
+    }
+    try await run(commands, deadline: deadline)
   }
 
   package func recentItems(of userID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [String] {

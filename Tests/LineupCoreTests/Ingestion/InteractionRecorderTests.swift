@@ -21,8 +21,8 @@ private final class FlakyInteractionStore: InteractionStore {
   func complete(_ events: [Interaction], settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws {
     try await base.complete(events, settings: settings, deadline: deadline)
   }
-  func release(_ events: [Interaction], deadline: ContinuousClock.Instant) async throws {
-    try await base.release(events, deadline: deadline)
+  func release(_ events: [Interaction], settings: IngestionSettings, deadline: ContinuousClock.Instant) async throws {
+    try await base.release(events, settings: settings, deadline: deadline)
   }
   func recentItems(of userID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [String] {
     try await base.recentItems(of: userID, limit: limit, deadline: deadline)

@@ -71,10 +71,23 @@ struct StoreContractTests {
       #expect(try await store.claim(events, settings: settings, deadline: soon).outcomes == [.claimed, .claimed])
       #expect(try await store.claim(events, settings: settings, deadline: soon).outcomes == [.inFlight, .inFlight])
       try await store.complete([events[0]], settings: settings, deadline: soon)
-      try await store.release([events[1]], deadline: soon)
+      try await store.release([events[1]], settings: settings, deadline: soon)
       #expect(try await store.claim(events, settings: settings, deadline: soon).outcomes == [.duplicate, .claimed])
       // The same event id for another user is another event.
       #expect(try await store.claim([Self.event("e1", user: "u2", item: "a")], settings: settings, deadline: soon).outcomes == [.claimed])
+    }
+  }
+
+  @Test("a pending claim whose writer died expires, and the retry records the event", arguments: StoreBackend.allCases)
+  func abandonedClaim(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      var settings = IngestionSettings()
+      settings.pendingClaimTTL = 1
+      let event = [Self.event("e-orphan", item: "a")]
+      #expect(try await store.claim(event, settings: settings, deadline: soon).outcomes == [.claimed])
+      #expect(try await store.claim(event, settings: settings, deadline: soon).outcomes == [.inFlight])
+      try await Task.sleep(for: .milliseconds(2_100))
+      #expect(try await store.claim(event, settings: settings, deadline: soon).outcomes == [.claimed])
     }
   }
 
