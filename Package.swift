@@ -122,12 +122,15 @@ let package = Package(
     .executableTarget(
       name: "lineup-loadtest",
       dependencies: [
+        "LineupRedis",
+        "LineupTesting",
         "LineupWire",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Histogram", package: "hdrhistogram-swift"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       path: "loadtest/Sources/lineup-loadtest"
     ),
