@@ -7,11 +7,14 @@ import NIOPosix
 /// the channel, which orders them on its event loop.
 package final class RedisConnection: Sendable {
   private let channel: any Channel
+  /// The channel's RESP handler, which the event loop owns: pipelines are handed to it there.
+  private let handler: NIOLoopBound<RESPChannelHandler>
   /// Where it is connected (password redacted in `description`).
   package let url: RedisURL
 
-  private init(channel: any Channel, url: RedisURL) {
+  private init(channel: any Channel, handler: NIOLoopBound<RESPChannelHandler>, url: RedisURL) {
     self.channel = channel
+    self.handler = handler
     self.url = url
   }
 
@@ -46,7 +49,16 @@ package final class RedisConnection: Sendable {
     } catch {
       throw RedisError(.connectionFailed, "cannot connect to \(url)", cause: error)
     }
-    let connection = RedisConnection(channel: channel, url: url)
+    let handler: NIOLoopBound<RESPChannelHandler>
+    do {
+      handler = try await channel.eventLoop.submit {
+        NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RESPChannelHandler.self), eventLoop: channel.eventLoop)
+      }.get()
+    } catch {
+      channel.close(promise: nil)
+      throw RedisError(.connectionFailed, "connection to \(url) closed before it was ready", cause: error)
+    }
+    let connection = RedisConnection(channel: channel, handler: handler, url: url)
     do {
       try await connection.handshake(deadline: deadline)
     } catch {
@@ -65,32 +77,34 @@ package final class RedisConnection: Sendable {
 
   /// Sends commands in one write and waits for all replies; error replies stay values so
   /// the caller sees which command failed. Throws when the connection fails or the
-  /// deadline passes first.
+  /// deadline passes first (a deadline already past sends nothing).
   package func pipeline(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisError) -> [RESPValue] {
     guard !commands.isEmpty else { return [] }
-    var bytes = channel.allocator.buffer(capacity: 64 * commands.count)
+    let remaining = deadline - .now
+    guard remaining > .zero else {
+      throw RedisError(.timeout, "no time left to send \(commands.count) command(s)")
+    }
+    // hiredis formats each command straight into the buffer the socket write takes.
+    var buffer = channel.allocator.buffer(capacity: 32 * commands.count)
     for command in commands {
-      bytes.writeBytes(try RESPCommandFormatter.format(command))
+      try RESPCommandFormatter.format(command, into: &buffer)
     }
-    let eventLoop = channel.eventLoop
-    let promises = commands.map { _ in eventLoop.makePromise(of: RESPValue.self) }
-    let all = EventLoopFuture.whenAllSucceed(promises.map(\.futureResult), on: eventLoop)
-
-    // The deadline fails whatever is still pending; late replies then land on completed
-    // promises, which NIO ignores, so FIFO matching stays intact.
-    let remaining = TimeAmount(deadline - .now)
-    let timeout = eventLoop.scheduleTask(in: max(remaining, .zero)) {
-      let error = RedisError(.timeout, "no reply within the deadline (\(commands.count) command(s))")
-      for promise in promises { promise.fail(error) }
-    }
-    all.whenComplete { _ in timeout.cancel() }
-
-    channel.writeAndFlush(RESPOutbound(bytes: bytes, replies: promises)).whenFailure { error in
-      let failure = error as? RedisError ?? RedisError(.connectionClosed, "write failed", cause: error)
-      for promise in promises { promise.fail(failure) }
-    }
+    let bytes = buffer
+    let loopDeadline = NIODeadline.now() + TimeAmount(remaining)
+    let handler = self.handler
     do {
-      return try await all.get()
+      return try await withUnsafeThrowingContinuation { (waiter: RESPChannelHandler.Waiter) in
+        // The handler lives on the event loop; a caller already there (a NIO handler) skips
+        // the hop. A loop that has shut down drops the task (NIO logs it); Lineup's loops are
+        // the process-wide singleton, which never shuts down.
+        if handler.eventLoop.inEventLoop {
+          handler.value.enqueue(bytes, count: commands.count, deadline: loopDeadline, waiter: waiter)
+        } else {
+          handler.eventLoop.execute {
+            handler.value.enqueue(bytes, count: commands.count, deadline: loopDeadline, waiter: waiter)
+          }
+        }
+      }
     } catch {
       throw error as? RedisError ?? RedisError(.connectionClosed, "command failed", cause: error)
     }

@@ -1,4 +1,5 @@
 import CHiredis
+package import NIOCore
 
 // All of LineupRedis' C pointer code lives in this file: hiredis formats commands and parses
 // replies; every hiredis return code is mapped to a RedisError; every reply object is
@@ -8,31 +9,42 @@ import CHiredis
 package enum RESPCommandFormatter {
   /// The RESP bytes of `command`.
   package static func format(_ command: RedisCommand) throws(RedisError) -> [UInt8] {
+    try withFormatted(command) { Array($0) }
+  }
+
+  /// Appends the RESP bytes of `command` to `buffer`: the one copy between hiredis' output and
+  /// the socket write (the hot path).
+  package static func format(_ command: RedisCommand, into buffer: inout ByteBuffer) throws(RedisError) {
+    try withFormatted(command) { buffer.writeBytes($0) }
+  }
+
+  /// Lends hiredis' formatting of `command` to `body`, then frees it.
+  private static func withFormatted<Result>(
+    _ command: RedisCommand, _ body: (UnsafeRawBufferPointer) -> Result
+  ) throws(RedisError) -> Result {
     let arguments = command.arguments
     guard !arguments.isEmpty else { throw RedisError(.invalidArgument, "a command needs at least its name") }
     guard arguments.count <= Int(Int32.max) else { throw RedisError(.invalidArgument, "too many arguments") }
 
-    // One contiguous buffer holds every argument, so argv can point into it for the whole call.
-    var joined: [UInt8] = []
-    joined.reserveCapacity(arguments.reduce(1) { $0 + $1.count })
-    var offsets: [Int] = []
-    var lengths: [Int] = []
-    offsets.reserveCapacity(arguments.count)
-    lengths.reserveCapacity(arguments.count)
-    for argument in arguments {
-      offsets.append(joined.count)
-      lengths.append(argument.count)
-      joined.append(contentsOf: argument)
-    }
-    joined.append(0)  // never empty, so baseAddress is never nil
-
+    // argv must point at every argument for the whole call, so the arguments are copied into
+    // one contiguous scratch area; it, argv and the lengths are temporary allocations (on the
+    // stack for everyday commands), so formatting costs no Swift heap allocation.
+    let totalBytes = arguments.reduce(0) { $0 + $1.count }
     var target: UnsafeMutablePointer<CChar>? = nil
-    let length: Int32 = joined.withUnsafeBufferPointer { buffer in
-      let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-      var argv: [UnsafePointer<CChar>?] = offsets.map { base + $0 }
-      return argv.withUnsafeMutableBufferPointer { argvBuffer in
-        lengths.withUnsafeBufferPointer { lengthBuffer in
-          redisFormatCommandArgv(&target, Int32(arguments.count), argvBuffer.baseAddress, lengthBuffer.baseAddress)
+    let length: Int32 = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(totalBytes, 1)) { joined in
+      withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: arguments.count) { argv in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: arguments.count) { lengths in
+          var offset = 0
+          for (index, argument) in arguments.enumerated() {
+            let start = joined.baseAddress! + offset
+            argument.withUnsafeBufferPointer { bytes in
+              if let source = bytes.baseAddress { start.update(from: source, count: bytes.count) }
+            }
+            argv[index] = UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self)
+            lengths[index] = argument.count
+            offset += argument.count
+          }
+          return redisFormatCommandArgv(&target, Int32(arguments.count), argv.baseAddress, lengths.baseAddress)
         }
       }
     }
@@ -40,7 +52,7 @@ package enum RESPCommandFormatter {
       throw RedisError(.invalidArgument, "hiredis could not format \(command) (out of memory)")
     }
     defer { redisFreeCommand(target) }
-    return Array(UnsafeRawBufferPointer(start: target, count: Int(length)))
+    return body(UnsafeRawBufferPointer(start: target, count: Int(length)))
   }
 }
 
