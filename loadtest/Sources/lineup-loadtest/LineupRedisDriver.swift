@@ -44,7 +44,7 @@ struct LineupRedisDriver: Sendable {
   private func pipelined(_ client: RedisClient, batch: [RedisCommand], callers: Int, batches: Int) async throws -> ClientSample {
     let claimed = BatchCounter()
     let expected = RESPValue.bulk(expectedValue)
-    let cpuBefore = ProcessCPU.current()
+    let usageBefore = ProcessUsage.current()
     let clock = ContinuousClock()
     let started = clock.now
     let (histogram, errors) = await withTaskGroup(of: (Histogram<UInt64>, Int).self) { group in
@@ -70,12 +70,12 @@ struct LineupRedisDriver: Sendable {
     }
     return ClientSample(
       histogram: histogram, errors: errors, elapsedSeconds: (clock.now - started).seconds,
-      clientCPUSeconds: ProcessCPU.current() - cpuBefore)
+      client: ProcessUsage.current() - usageBefore)
   }
 
   private func sequential(_ client: RedisClient, command: RedisCommand, requests: Int) async throws -> ClientSample {
     let expected = RESPValue.bulk(expectedValue)
-    let cpuBefore = ProcessCPU.current()
+    let usageBefore = ProcessUsage.current()
     let clock = ContinuousClock()
     let started = clock.now
     var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
@@ -91,7 +91,7 @@ struct LineupRedisDriver: Sendable {
     }
     return ClientSample(
       histogram: histogram, errors: errors, elapsedSeconds: (clock.now - started).seconds,
-      clientCPUSeconds: ProcessCPU.current() - cpuBefore)
+      client: ProcessUsage.current() - usageBefore)
   }
 
   /// A pool of `connections` kept up by its own `run()` task for the length of `body`.

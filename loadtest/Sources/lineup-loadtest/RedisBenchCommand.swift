@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LineupRedis
 import LineupTesting
+import NIOCore
+import NIOPosix
 
 /// `lineup-loadtest redis`: LineupRedis against `redis-benchmark` on one redis-server, in one
 /// run. Two measurements, each taken from both clients back to back:
@@ -45,6 +47,14 @@ struct RedisBenchCommand: AsyncParsableCommand {
   @Option(help: "Measurement rounds; the verdict uses the median ratio. Rounds alternate which client goes first.")
   var rounds = 1
 
+  @Option(
+    help: """
+      Where LineupRedis' callers run: global (Swift's default executor, as lineup-server runs \
+      today) or nio (SwiftNIO's event loops installed as Swift's global executor, so a caller \
+      and its connection can share a thread, as redis-benchmark's single event loop does).
+      """)
+  var executor: CallerExecutor = .global
+
   @Option(help: "The redis-benchmark executable.")
   var redisBenchmark = "/usr/bin/redis-benchmark"
 
@@ -64,6 +74,12 @@ struct RedisBenchCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    if executor == .nio {
+      // Before any LineupRedis work: from here on every task runs on the NIO singleton loops.
+      guard NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() else {
+        throw ValidationError("could not install SwiftNIO's event loops as the global executor")
+      }
+    }
     let (serverURL, owned) = try await server()
     defer { owned?.stop() }
     let value = [UInt8](repeating: UInt8(ascii: "x"), count: valueSize)
@@ -78,7 +94,7 @@ struct RedisBenchCommand: AsyncParsableCommand {
     print("""
       LineupRedis vs redis-benchmark: GET "\(Self.key)" (\(valueSize)-byte value), one \(serverDescription)
       throughput: \(connections) connections x \(pipeline) GETs in flight, \(requests) GETs; latency: 1 connection, 1 GET at a time, \(latencyRequests) GETs
-      warm-up \(warmup) GETs per client and phase; server counters read around every measured phase
+      warm-up \(warmup) GETs per client and phase; server counters read around every measured phase; LineupRedis callers on the \(executor.rawValue) executor
       """)
 
     var results: [RedisBenchRound] = []
@@ -128,4 +144,9 @@ struct RedisBenchCommand: AsyncParsableCommand {
     let process = try await RedisServerProcess.start()
     return (process.url, process)
   }
+}
+
+/// Where the benchmark's LineupRedis callers run (see `--executor`).
+enum CallerExecutor: String, ExpressibleByArgument, Sendable {
+  case global, nio
 }

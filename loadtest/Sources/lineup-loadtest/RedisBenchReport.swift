@@ -12,16 +12,17 @@ struct ClientSample: Sendable {
   var rps: Double
   var meanMicros: Double
   var p50Micros: Double
+  var p90Micros: Double
   var p99Micros: Double
   var maxMicros: Double
-  /// CPU the client process used in the phase (user + system, all threads).
-  var clientCPUSeconds: Double
+  /// CPU and context switches of the client process in the phase (all threads).
+  var client: ProcessUsage
   /// What the server counted meanwhile; nil until `ServerStats.measure` fills it in.
   var server: ServerDelta? = nil
 
   init(
     requests: Int, errors: Int, elapsedSeconds: Double, rps: Double, meanMicros: Double, p50Micros: Double,
-    p99Micros: Double, maxMicros: Double, clientCPUSeconds: Double
+    p90Micros: Double, p99Micros: Double, maxMicros: Double, client: ProcessUsage
   ) {
     self.requests = requests
     self.errors = errors
@@ -29,22 +30,25 @@ struct ClientSample: Sendable {
     self.rps = rps
     self.meanMicros = meanMicros
     self.p50Micros = p50Micros
+    self.p90Micros = p90Micros
     self.p99Micros = p99Micros
     self.maxMicros = maxMicros
-    self.clientCPUSeconds = clientCPUSeconds
+    self.client = client
   }
 
   /// From an HdrHistogram of per-GET latencies in nanoseconds.
-  init(histogram: Histogram<UInt64>, errors: Int, elapsedSeconds: Double, clientCPUSeconds: Double) {
+  init(histogram: Histogram<UInt64>, errors: Int, elapsedSeconds: Double, client: ProcessUsage) {
     let count = Int(histogram.totalCount)
     self.init(
       requests: count, errors: errors, elapsedSeconds: elapsedSeconds, rps: Double(count) / elapsedSeconds,
       meanMicros: histogram.mean / 1000, p50Micros: Double(histogram.valueAtPercentile(50)) / 1000,
+      p90Micros: Double(histogram.valueAtPercentile(90)) / 1000,
       p99Micros: Double(histogram.valueAtPercentile(99)) / 1000, maxMicros: Double(histogram.max) / 1000,
-      clientCPUSeconds: clientCPUSeconds)
+      client: client)
   }
 
-  var clientCPUMicrosPerGET: Double { clientCPUSeconds * 1e6 / Double(max(requests, 1)) }
+  var clientCPUMicrosPerGET: Double { client.cpuSeconds * 1e6 / Double(max(requests, 1)) }
+  var contextSwitchesPerGET: Double { Double(client.contextSwitches) / Double(max(requests, 1)) }
 }
 
 /// The server's own counters over one phase (from INFO): proof that both clients made it do
@@ -94,16 +98,19 @@ struct RedisBenchRound: Sendable {
 
   func table(round: Int, of rounds: Int, lineupFirst: Bool) -> String {
     let header = [
-      pad("", -28), pad("GET/s", 10), pad("mean us", 9), pad("p50 us", 9), pad("p99 us", 9), pad("max us", 9),
-      pad("client CPU us/GET", 18), pad("server CPU us/GET", 18), pad("hits/misses", 16), pad("errors", 7),
+      pad("", -28), pad("GET/s", 10), pad("mean us", 9), pad("p50 us", 9), pad("p90 us", 9), pad("p99 us", 9), pad("max us", 9),
+      pad("client CPU us/GET", 18), pad("client ctx sw/GET", 18), pad("server CPU us/GET", 18), pad("hits/misses", 16),
+      pad("errors", 7),
     ].joined(separator: " ")
     var lines = ["round \(round)/\(rounds) (\(lineupFirst ? "LineupRedis" : "redis-benchmark") first)", header]
     func row(_ name: String, _ sample: ClientSample) -> String {
       let server = sample.server
       return [
         pad(name, -28), pad(String(format: "%.0f", sample.rps), 10), pad(String(format: "%.1f", sample.meanMicros), 9),
-        pad(String(format: "%.1f", sample.p50Micros), 9), pad(String(format: "%.1f", sample.p99Micros), 9),
+        pad(String(format: "%.1f", sample.p50Micros), 9), pad(String(format: "%.1f", sample.p90Micros), 9),
+        pad(String(format: "%.1f", sample.p99Micros), 9),
         pad(String(format: "%.0f", sample.maxMicros), 9), pad(String(format: "%.2f", sample.clientCPUMicrosPerGET), 18),
+        pad(String(format: "%.3f", sample.contextSwitchesPerGET), 18),
         pad(server.map { String(format: "%.2f", $0.cpuSeconds * 1e6 / Double(max(sample.requests, 1))) } ?? "-", 18),
         pad(server.map { "\($0.hits)/\($0.misses)" } ?? "-", 16), pad(String(sample.errors), 7),
       ].joined(separator: " ")

@@ -11,8 +11,8 @@ struct RedisBenchmarkTool: Sendable {
   let valueSize: Int
 
   /// `redis-benchmark -t get -c <connections> -n <requests> -P <pipeline> -d <size> --csv`
-  /// against `url`; returns its own figures plus the CPU time it used (from the kernel's
-  /// accounting of reaped children).
+  /// against `url`; returns its own figures plus the CPU time and context switches it used
+  /// (from the kernel's accounting of reaped children).
   func run(connections: Int, requests: Int, pipeline: Int) async throws -> ClientSample {
     var arguments: [String]
     switch url.endpoint {
@@ -43,7 +43,7 @@ struct RedisBenchmarkTool: Sendable {
     child.standardOutput = try FileHandle(forWritingTo: stdoutURL)
     child.standardError = try FileHandle(forWritingTo: stderrURL)
 
-    let cpuBefore = ProcessCPU.children()
+    let usageBefore = ProcessUsage.children()
     let started = ContinuousClock.now
     do {
       try child.run()
@@ -54,7 +54,7 @@ struct RedisBenchmarkTool: Sendable {
     // on Linux; this process does nothing else meanwhile, so it does not compete for the CPU.
     while child.isRunning { try await Task.sleep(for: .milliseconds(5)) }
     let elapsed = (ContinuousClock.now - started).seconds
-    let cpu = ProcessCPU.children() - cpuBefore
+    let usage = ProcessUsage.children() - usageBefore
 
     let output = (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? ""
     guard child.terminationStatus == 0, let sample = Self.parse(csv: output) else {
@@ -66,7 +66,7 @@ struct RedisBenchmarkTool: Sendable {
     var result = sample
     result.requests = requests
     result.elapsedSeconds = elapsed
-    result.clientCPUSeconds = cpu
+    result.client = usage
     return result
   }
 
@@ -75,28 +75,41 @@ struct RedisBenchmarkTool: Sendable {
   static func parse(csv: String) -> ClientSample? {
     for line in csv.split(whereSeparator: \.isNewline) where line.hasPrefix("\"GET\"") {
       let fields = line.split(separator: ",").map { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))) }
-      guard fields.count >= 8, let rps = fields[1], let mean = fields[2], let p50 = fields[4], let p99 = fields[6], let max = fields[7]
+      guard fields.count >= 8, let rps = fields[1], let mean = fields[2], let p50 = fields[4], let p95 = fields[5],
+        let p99 = fields[6], let max = fields[7]
       else { return nil }
       return ClientSample(
         requests: 0, errors: 0, elapsedSeconds: 0, rps: rps,
-        meanMicros: mean * 1000, p50Micros: p50 * 1000, p99Micros: p99 * 1000, maxMicros: max * 1000,
-        clientCPUSeconds: 0)
+        // redis-benchmark's CSV has no p90; its p95 stands in (so this column favours it).
+        meanMicros: mean * 1000, p50Micros: p50 * 1000, p90Micros: p95 * 1000, p99Micros: p99 * 1000, maxMicros: max * 1000,
+        client: ProcessUsage(cpuSeconds: 0, contextSwitches: 0))
     }
     return nil
   }
 }
 
-/// CPU time (user + system) from `getrusage`, in seconds.
-enum ProcessCPU {
-  /// This process, all threads.
-  static func current() -> Double { usage(RUSAGE_SELF.rawValue) }
-  /// Children that have exited and been reaped (Foundation's Process reaps them).
-  static func children() -> Double { usage(RUSAGE_CHILDREN.rawValue) }
+/// What a process used, from `getrusage`: CPU time and context switches (each one a thread
+/// going to sleep or being preempted, which is what handing work between threads costs).
+struct ProcessUsage: Sendable {
+  /// User + system CPU, seconds.
+  var cpuSeconds: Double
+  /// Voluntary + involuntary context switches.
+  var contextSwitches: Int
 
-  private static func usage(_ who: Int32) -> Double {
+  /// This process, all threads.
+  static func current() -> ProcessUsage { usage(RUSAGE_SELF.rawValue) }
+  /// Children that have exited and been reaped (Foundation's Process reaps them).
+  static func children() -> ProcessUsage { usage(RUSAGE_CHILDREN.rawValue) }
+
+  static func - (after: ProcessUsage, before: ProcessUsage) -> ProcessUsage {
+    ProcessUsage(cpuSeconds: after.cpuSeconds - before.cpuSeconds, contextSwitches: after.contextSwitches - before.contextSwitches)
+  }
+
+  private static func usage(_ who: Int32) -> ProcessUsage {
     var usage = rusage()
-    guard getrusage(who, &usage) == 0 else { return 0 }
+    guard getrusage(who, &usage) == 0 else { return ProcessUsage(cpuSeconds: 0, contextSwitches: 0) }
     func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    return ProcessUsage(
+      cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime), contextSwitches: usage.ru_nvcsw + usage.ru_nivcsw)
   }
 }
