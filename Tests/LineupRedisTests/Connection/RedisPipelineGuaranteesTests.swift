@@ -21,7 +21,7 @@ struct RedisPipelineGuaranteesTests {
       // The PING is answered at once, the rest only after the sleep: the deadline passes with
       // one of three replies in.
       _ = try await connection.pipeline(
-        [RedisCommand("PING"), RedisCommand("DEBUG", "SLEEP", "0.3"), RedisCommand("ECHO", "late")],
+        [RedisCommand("PING"), RedisCommand("DEBUG", "SLEEP", "0.6"), RedisCommand("ECHO", "late")],
         deadline: .now + .milliseconds(100))
       Issue.record("expected a timeout")
     } catch {
@@ -38,7 +38,7 @@ struct RedisPipelineGuaranteesTests {
     let redis = try await RedisServerProcess.start()
     let connection = try await RedisConnection.connect(to: redis.url, deadline: Self.deadline())
     async let slow = outcome {
-      try await connection.send(RedisCommand("DEBUG", "SLEEP", "0.3"), deadline: .now + .milliseconds(100))
+      try await connection.send(RedisCommand("DEBUG", "SLEEP", "0.6"), deadline: .now + .milliseconds(100))
     }
     try await Task.sleep(for: .milliseconds(20))
     // Queued behind the sleep on the server; their replies arrive after the slow one's.
@@ -61,7 +61,7 @@ struct RedisPipelineGuaranteesTests {
     let redis = try await RedisServerProcess.start()
     let connection = try await RedisConnection.connect(to: redis.url, deadline: Self.deadline())
     let clock = ContinuousClock()
-    async let slow = connection.send(RedisCommand("DEBUG", "SLEEP", "0.5"), deadline: Self.deadline(3))
+    async let slow = connection.send(RedisCommand("DEBUG", "SLEEP", "1"), deadline: Self.deadline(5))
     try await Task.sleep(for: .milliseconds(20))
     let started = clock.now
     // Two short deadlines, both pending at once behind the long one: the timer fires for the
@@ -77,8 +77,9 @@ struct RedisPipelineGuaranteesTests {
     async let first = timedOutAfter(100)
     async let second = timedOutAfter(200)
     let timings = await (first, second)
-    #expect(timings.0.map { $0 < .milliseconds(400) } == true, "\(String(describing: timings.0))")
-    #expect(timings.1.map { $0 < .milliseconds(480) && $0 >= .milliseconds(200) } == true, "\(String(describing: timings.1))")
+    // Both well before the sleep ends (1 s), when their replies would otherwise arrive.
+    #expect(timings.0.map { $0 < .milliseconds(900) } == true, "\(String(describing: timings.0))")
+    #expect(timings.1.map { $0 >= .milliseconds(200) && $0 < .milliseconds(900) } == true, "\(String(describing: timings.1))")
     #expect(try await slow == .status("OK"))
     #expect(try await connection.send(RedisCommand("ECHO", "after"), deadline: Self.deadline()).string == "after")
     await connection.close()
@@ -88,7 +89,7 @@ struct RedisPipelineGuaranteesTests {
   func concurrentDeadlines() async throws {
     let redis = try await RedisServerProcess.start()
     let connection = try await RedisConnection.connect(to: redis.url, deadline: Self.deadline())
-    async let blocker = connection.send(RedisCommand("DEBUG", "SLEEP", "0.3"), deadline: Self.deadline())
+    async let blocker = connection.send(RedisCommand("DEBUG", "SLEEP", "0.8"), deadline: Self.deadline())
     try await Task.sleep(for: .milliseconds(20))
     let outcomes = try await withThrowingTaskGroup(of: (Int, Result<RESPValue, RedisError>).self) { group in
       for caller in 0..<20 {
