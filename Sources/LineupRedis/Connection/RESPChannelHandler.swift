@@ -121,7 +121,8 @@ final class RESPChannelHandler: ChannelInboundHandler, NIOScheduledCallbackHandl
       if pending[index].deadline <= now {
         pending[index].waiter = nil
         if index == pending.startIndex { headReplies = [] }
-        waiter.resume(throwing: RedisError(.timeout, "no reply within the deadline (\(pending[index].count) command(s))"))
+        waiter.resume(
+          throwing: RedisError(.timeout, "no reply within the deadline (\(pending[index].count) command(s))"))
       } else if pending[index].deadline < earliest {
         earliest = pending[index].deadline
       }

@@ -52,7 +52,8 @@ package final class RedisConnection: Sendable {
     let handler: NIOLoopBound<RESPChannelHandler>
     do {
       handler = try await channel.eventLoop.submit {
-        NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RESPChannelHandler.self), eventLoop: channel.eventLoop)
+        NIOLoopBound(
+          try channel.pipeline.syncOperations.handler(type: RESPChannelHandler.self), eventLoop: channel.eventLoop)
       }.get()
     } catch {
       channel.close(promise: nil)
@@ -78,7 +79,9 @@ package final class RedisConnection: Sendable {
   /// Sends commands in one write and waits for all replies; error replies stay values so
   /// the caller sees which command failed. Throws when the connection fails or the
   /// deadline passes first (a deadline already past sends nothing).
-  package func pipeline(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisError) -> [RESPValue] {
+  package func pipeline(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisError)
+    -> [RESPValue]
+  {
     guard !commands.isEmpty else { return [] }
     let remaining = deadline - .now
     guard remaining > .zero else {
@@ -135,9 +138,16 @@ package final class RedisConnection: Sendable {
 }
 
 extension TimeAmount {
-  /// A Swift Duration as a NIO TimeAmount (nanosecond precision).
+  /// A Swift Duration as a NIO TimeAmount (nanosecond precision), saturating rather than
+  /// trapping for a deadline centuries away.
   init(_ duration: Duration) {
     let (seconds, attoseconds) = duration.components
-    self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    guard !overflow else {
+      self = .nanoseconds(seconds < 0 ? .min : .max)
+      return
+    }
+    let (total, overflowAdding) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+    self = overflowAdding ? .nanoseconds(seconds < 0 ? .min : .max) : .nanoseconds(total)
   }
 }

@@ -79,7 +79,8 @@ struct RedisPipelineGuaranteesTests {
     let timings = await (first, second)
     // Both well before the sleep ends (1 s), when their replies would otherwise arrive.
     #expect(timings.0.map { $0 < .milliseconds(900) } == true, "\(String(describing: timings.0))")
-    #expect(timings.1.map { $0 >= .milliseconds(200) && $0 < .milliseconds(900) } == true, "\(String(describing: timings.1))")
+    #expect(
+      timings.1.map { $0 >= .milliseconds(200) && $0 < .milliseconds(900) } == true, "\(String(describing: timings.1))")
     #expect(try await slow == .status("OK"))
     #expect(try await connection.send(RedisCommand("ECHO", "after"), deadline: Self.deadline()).string == "after")
     await connection.close()
@@ -96,7 +97,9 @@ struct RedisPipelineGuaranteesTests {
         group.addTask {
           // Even callers give up before the sleep ends, odd ones wait long enough.
           let deadline: ContinuousClock.Instant = caller % 2 == 0 ? .now + .milliseconds(100) : Self.deadline()
-          return (caller, await outcome { try await connection.send(RedisCommand("ECHO", "\(caller)"), deadline: deadline) })
+          return (
+            caller, await outcome { try await connection.send(RedisCommand("ECHO", "\(caller)"), deadline: deadline) }
+          )
         }
       }
       var outcomes: [Int: Result<RESPValue, RedisError>] = [:]
@@ -158,13 +161,15 @@ struct RedisPipelineGuaranteesTests {
     let pending = Task {
       try await withThrowingTaskGroup(of: RedisError.Code?.self) { group in
         group.addTask {
-          await outcome { try await connection.send(RedisCommand("DEBUG", "SLEEP", "3"), deadline: Self.deadline(10)) }.failureCode
+          await outcome { try await connection.send(RedisCommand("DEBUG", "SLEEP", "3"), deadline: Self.deadline(10)) }
+            .failureCode
         }
         for caller in 0..<10 {
           group.addTask {
             try await Task.sleep(for: .milliseconds(50))
             return await outcome {
-              try await connection.pipeline([RedisCommand("ECHO", "\(caller)"), RedisCommand("PING")], deadline: Self.deadline(10))
+              try await connection.pipeline(
+                [RedisCommand("ECHO", "\(caller)"), RedisCommand("PING")], deadline: Self.deadline(10))
             }.failureCode
           }
         }
@@ -181,7 +186,9 @@ struct RedisPipelineGuaranteesTests {
     #expect(codes.allSatisfy { $0 == .connectionClosed }, "\(codes)")
     #expect(clock.now - killedAt < .seconds(1))
     let started = clock.now
-    await #expect(throws: RedisError.self) { _ = try await connection.send(RedisCommand("PING"), deadline: Self.deadline()) }
+    await #expect(throws: RedisError.self) {
+      _ = try await connection.send(RedisCommand("PING"), deadline: Self.deadline())
+    }
     #expect(clock.now - started < .milliseconds(500))
   }
 
@@ -204,13 +211,16 @@ struct RedisPipelineGuaranteesTests {
     let connection = try await RedisConnection.connect(
       to: RedisURL(endpoint: .tcp(host: "127.0.0.1", port: server.port)), deadline: Self.deadline())
     do {
-      _ = try await connection.pipeline([RedisCommand("PING"), RedisCommand("PING"), RedisCommand("PING")], deadline: Self.deadline())
+      _ = try await connection.pipeline(
+        [RedisCommand("PING"), RedisCommand("PING"), RedisCommand("PING")], deadline: Self.deadline())
       Issue.record("expected a protocol error")
     } catch {
       #expect(error.code == .protocolError)
     }
     #expect(try await eventually { !connection.isActive })
-    await #expect(throws: RedisError.self) { _ = try await connection.send(RedisCommand("PING"), deadline: Self.deadline()) }
+    await #expect(throws: RedisError.self) {
+      _ = try await connection.send(RedisCommand("PING"), deadline: Self.deadline())
+    }
   }
 
   @Test("a reply nobody asked for is a protocol error that closes the connection")

@@ -21,7 +21,9 @@ struct LineupRedisDriver: Sendable {
   /// `pipeline`-command pipeline of GETs until `requests` GETs are sent (the callers claim
   /// batches from a shared counter, as redis-benchmark's clients do from its request count).
   /// The pool hands connections out round robin, so `connections x pipeline` GETs are in flight.
-  func throughput(connections: Int, pipeline: Int, requests: Int, warmup: Int, stats: ServerStats) async throws -> ClientSample {
+  func throughput(connections: Int, pipeline: Int, requests: Int, warmup: Int, stats: ServerStats) async throws
+    -> ClientSample
+  {
     try await withClient(connections: connections) { client in
       // Built once, as redis-benchmark builds its command once; formatting still runs per call.
       let batch = Array(repeating: RedisCommand(bytes: [Array("GET".utf8), key]), count: pipeline)
@@ -41,7 +43,9 @@ struct LineupRedisDriver: Sendable {
     }
   }
 
-  private func pipelined(_ client: RedisClient, batch: [RedisCommand], callers: Int, batches: Int) async throws -> ClientSample {
+  private func pipelined(_ client: RedisClient, batch: [RedisCommand], callers: Int, batches: Int) async throws
+    -> ClientSample
+  {
     let claimed = BatchCounter()
     let expected = RESPValue.bulk(expectedValue)
     let usageBefore = ProcessUsage.current()
@@ -50,7 +54,8 @@ struct LineupRedisDriver: Sendable {
     let (histogram, errors) = await withTaskGroup(of: (Histogram<UInt64>, Int).self) { group in
       for _ in 0..<callers {
         group.addTask {
-          var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+          var histogram = Histogram<UInt64>(
+            highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
           var errors = 0
           while claimed.next.wrappingAdd(1, ordering: .relaxed).oldValue < batches {
             let sent = clock.now
@@ -107,7 +112,8 @@ struct LineupRedisDriver: Sendable {
     let deadline = ContinuousClock.now + .seconds(10)
     while client.liveConnections < connections {
       guard ContinuousClock.now < deadline else {
-        throw RedisError(.connectionFailed, "only \(client.liveConnections) of \(connections) connections to \(url) came up")
+        throw RedisError(
+          .connectionFailed, "only \(client.liveConnections) of \(connections) connections to \(url) came up")
       }
       try await Task.sleep(for: .milliseconds(5))
     }

@@ -68,7 +68,8 @@ struct RedisBenchCommand: AsyncParsableCommand {
   static let key = "key:__rand_int__"
 
   func validate() throws {
-    guard connections >= 1, requests >= 1, pipeline >= 1, latencyRequests >= 1, valueSize >= 0, warmup >= 0, rounds >= 1 else {
+    guard connections >= 1, requests >= 1, pipeline >= 1, latencyRequests >= 1, valueSize >= 0, warmup >= 0, rounds >= 1
+    else {
       throw ValidationError("counts must be positive (warm-up and value size may be 0)")
     }
   }
@@ -85,13 +86,17 @@ struct RedisBenchCommand: AsyncParsableCommand {
     let value = [UInt8](repeating: UInt8(ascii: "x"), count: valueSize)
     let control = try await RedisConnection.connect(to: serverURL, deadline: .now + .seconds(5))
     defer { control.closeNow() }
-    _ = try await control.send(RedisCommand(bytes: [Array("SET".utf8), Array(Self.key.utf8), value]), deadline: .now + .seconds(5))
+    _ = try await control.send(
+      RedisCommand(bytes: [Array("SET".utf8), Array(Self.key.utf8), value]), deadline: .now + .seconds(5))
 
     let reference = RedisBenchmarkTool(executable: redisBenchmark, url: serverURL, valueSize: valueSize)
     let lineup = LineupRedisDriver(url: serverURL, key: Array(Self.key.utf8), expectedValue: value)
     let stats = ServerStats(connection: control)
-    let serverDescription = owned.map { "redis-server pid \($0.pid.map(String.init) ?? "?") started by this run on \(serverURL)" } ?? "\(serverURL)"
-    print("""
+    let serverDescription =
+      owned.map { "redis-server pid \($0.pid.map(String.init) ?? "?") started by this run on \(serverURL)" }
+      ?? "\(serverURL)"
+    print(
+      """
       LineupRedis vs redis-benchmark: GET "\(Self.key)" (\(valueSize)-byte value), one \(serverDescription)
       throughput: \(connections) connections x \(pipeline) GETs in flight, \(requests) GETs; latency: 1 connection, 1 GET at a time, \(latencyRequests) GETs
       warm-up \(warmup) GETs per client and phase; server counters read around every measured phase; LineupRedis callers on the \(executor.rawValue) executor
@@ -110,7 +115,8 @@ struct RedisBenchCommand: AsyncParsableCommand {
             try await reference.run(connections: connections, requests: requests, pipeline: pipeline)
           }
         } else {
-          throughput.lineup = try await lineup.throughput(connections: connections, pipeline: pipeline, requests: requests, warmup: warmup, stats: stats)
+          throughput.lineup = try await lineup.throughput(
+            connections: connections, pipeline: pipeline, requests: requests, warmup: warmup, stats: stats)
         }
       }
       var latency = (reference: ClientSample?.none, lineup: ClientSample?.none)
@@ -121,7 +127,8 @@ struct RedisBenchCommand: AsyncParsableCommand {
             try await reference.run(connections: 1, requests: latencyRequests, pipeline: 1)
           }
         } else {
-          latency.lineup = try await lineup.latency(requests: latencyRequests, warmup: min(warmup, 10_000), stats: stats)
+          latency.lineup = try await lineup.latency(
+            requests: latencyRequests, warmup: min(warmup, 10_000), stats: stats)
         }
       }
       let result = RedisBenchRound(

@@ -68,7 +68,8 @@ struct ServerStats: Sendable {
     var sample = try await phase()
     let after = try await snapshot()
     sample.server = ServerDelta(
-      hits: after.hits - before.hits, misses: after.misses - before.misses, cpuSeconds: after.cpuSeconds - before.cpuSeconds)
+      hits: after.hits - before.hits, misses: after.misses - before.misses,
+      cpuSeconds: after.cpuSeconds - before.cpuSeconds)
     return sample
   }
 
@@ -98,7 +99,8 @@ struct RedisBenchRound: Sendable {
 
   func table(round: Int, of rounds: Int, lineupFirst: Bool) -> String {
     let header = [
-      pad("", -28), pad("GET/s", 10), pad("mean us", 9), pad("p50 us", 9), pad("p90 us", 9), pad("p99 us", 9), pad("max us", 9),
+      pad("", -28), pad("GET/s", 10), pad("mean us", 9), pad("p50 us", 9), pad("p90 us", 9), pad("p99 us", 9),
+      pad("max us", 9),
       pad("client CPU us/GET", 18), pad("client ctx sw/GET", 18), pad("server CPU us/GET", 18), pad("hits/misses", 16),
       pad("errors", 7),
     ].joined(separator: " ")
@@ -119,10 +121,11 @@ struct RedisBenchRound: Sendable {
     lines.append(row("throughput LineupRedis", throughput.lineup))
     lines.append(row("latency redis-benchmark", latency.reference))
     lines.append(row("latency LineupRedis", latency.lineup))
-    lines.append(String(
-      format: "LineupRedis / redis-benchmark: throughput %.2fx; single connection p50 %.2fx (mean %.2fx, p99 %.2fx)",
-      throughputRatio, latencyRatio, latency.lineup.meanMicros / latency.reference.meanMicros,
-      latency.lineup.p99Micros / latency.reference.p99Micros))
+    lines.append(
+      String(
+        format: "LineupRedis / redis-benchmark: throughput %.2fx; single connection p50 %.2fx (mean %.2fx, p99 %.2fx)",
+        throughputRatio, latencyRatio, latency.lineup.meanMicros / latency.reference.meanMicros,
+        latency.lineup.p99Micros / latency.reference.p99Micros))
     return lines.joined(separator: "\n")
   }
 }
@@ -140,7 +143,8 @@ struct RedisBenchVerdict: Sendable {
   /// GETs the server did not answer from the seeded key: then the clients did not do the same work.
   var misses: Int {
     rounds.reduce(0) { total, round in
-      total + [round.throughput.reference, round.throughput.lineup, round.latency.reference, round.latency.lineup]
+      total
+        + [round.throughput.reference, round.throughput.lineup, round.latency.reference, round.latency.lineup]
         .reduce(0) { $0 + ($1.server?.misses ?? 0) }
     }
   }
@@ -151,13 +155,16 @@ struct RedisBenchVerdict: Sendable {
   var summary: String {
     var lines = [
       String(
-        format: "throughput: LineupRedis %.2fx redis-benchmark (target >= %.2fx) %@", throughputRatio, minThroughputRatio,
+        format: "throughput: LineupRedis %.2fx redis-benchmark (target >= %.2fx) %@", throughputRatio,
+        minThroughputRatio,
         throughputPassed ? "PASS" : "FAIL"),
       String(
         format: "latency:    LineupRedis p50 %.2fx redis-benchmark (target <= %.2fx) %@", latencyRatio, maxLatencyRatio,
         latencyPassed ? "PASS" : "FAIL"),
     ]
-    if rounds.count > 1 { lines[0] += " (median of \(rounds.count) rounds)"; lines[1] += " (median of \(rounds.count) rounds)" }
+    if rounds.count > 1 {
+      lines[0] += " (median of \(rounds.count) rounds)"; lines[1] += " (median of \(rounds.count) rounds)"
+    }
     if errors > 0 { lines.append("FAIL: \(errors) LineupRedis GETs failed or returned a wrong value") }
     if misses > 0 { lines.append("FAIL: the server counted \(misses) misses; the clients did not read the same key") }
     lines.append(passed ? "PASS" : "FAIL")
@@ -168,7 +175,8 @@ struct RedisBenchVerdict: Sendable {
 private func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   guard !sorted.isEmpty else { return .nan }
-  return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+  return sorted.count % 2 == 1
+    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// Pads to `width` columns: negative widths left-align (String(format:) does not pad %@ on Linux).

@@ -74,14 +74,17 @@ struct RedisBenchmarkTool: Sendable {
   /// `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"`.
   static func parse(csv: String) -> ClientSample? {
     for line in csv.split(whereSeparator: \.isNewline) where line.hasPrefix("\"GET\"") {
-      let fields = line.split(separator: ",").map { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))) }
+      let fields = line.split(separator: ",").map {
+        Double($0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")))
+      }
       guard fields.count >= 8, let rps = fields[1], let mean = fields[2], let p50 = fields[4], let p95 = fields[5],
         let p99 = fields[6], let max = fields[7]
       else { return nil }
       return ClientSample(
         requests: 0, errors: 0, elapsedSeconds: 0, rps: rps,
         // redis-benchmark's CSV has no p90; its p95 stands in (so this column favours it).
-        meanMicros: mean * 1000, p50Micros: p50 * 1000, p90Micros: p95 * 1000, p99Micros: p99 * 1000, maxMicros: max * 1000,
+        meanMicros: mean * 1000, p50Micros: p50 * 1000, p90Micros: p95 * 1000, p99Micros: p99 * 1000,
+        maxMicros: max * 1000,
         client: ProcessUsage(cpuSeconds: 0, contextSwitches: 0))
     }
     return nil
@@ -102,7 +105,8 @@ struct ProcessUsage: Sendable {
   static func children() -> ProcessUsage { usage(RUSAGE_CHILDREN.rawValue) }
 
   static func - (after: ProcessUsage, before: ProcessUsage) -> ProcessUsage {
-    ProcessUsage(cpuSeconds: after.cpuSeconds - before.cpuSeconds, contextSwitches: after.contextSwitches - before.contextSwitches)
+    ProcessUsage(
+      cpuSeconds: after.cpuSeconds - before.cpuSeconds, contextSwitches: after.contextSwitches - before.contextSwitches)
   }
 
   private static func usage(_ who: Int32) -> ProcessUsage {
