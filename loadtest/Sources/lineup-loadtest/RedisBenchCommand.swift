@@ -110,7 +110,7 @@ struct RedisBenchCommand: AsyncParsableCommand {
       var throughput = (reference: ClientSample?.none, lineup: ClientSample?.none)
       for side in lineupFirst ? [1, 0] : [0, 1] {
         if side == 0 {
-          _ = try await reference.run(connections: connections, requests: warmup, pipeline: pipeline)
+          if warmup > 0 { _ = try await reference.run(connections: connections, requests: warmup, pipeline: pipeline) }
           throughput.reference = try await stats.measure {
             try await reference.run(connections: connections, requests: requests, pipeline: pipeline)
           }
@@ -122,7 +122,7 @@ struct RedisBenchCommand: AsyncParsableCommand {
       var latency = (reference: ClientSample?.none, lineup: ClientSample?.none)
       for side in lineupFirst ? [1, 0] : [0, 1] {
         if side == 0 {
-          _ = try await reference.run(connections: 1, requests: min(warmup, 10_000), pipeline: 1)
+          if warmup > 0 { _ = try await reference.run(connections: 1, requests: min(warmup, 10_000), pipeline: 1) }
           latency.reference = try await stats.measure {
             try await reference.run(connections: 1, requests: latencyRequests, pipeline: 1)
           }
