@@ -153,6 +153,15 @@ struct RedisPipelineGuaranteesTests {
     await connection.close()
   }
 
+  @Test("a deadline centuries away is honoured as 'no deadline', not an overflow")
+  func farDeadline() async throws {
+    let redis = try await RedisServerProcess.start()
+    let connection = try await RedisConnection.connect(to: redis.url, deadline: Self.deadline())
+    let farAway = ContinuousClock.now + .seconds(Int64.max / 2)
+    #expect(try await connection.send(RedisCommand("PING"), deadline: farAway) == .status("PONG"))
+    await connection.close()
+  }
+
   @Test("connection loss fails every pending pipeline at once, and later calls fail fast")
   func lossFailsAllPending() async throws {
     let redis = try await RedisServerProcess.start()
