@@ -24,8 +24,8 @@ package struct IngestionSettings: Sendable, Equatable {
   package var recentlySeenTTL = 30 * 86_400
   /// An event id is remembered for de-duplication this long. Default 1 hour: far longer than
   /// a client's retry window, while memory stays bounded — each remembered id costs about
-  /// 100 bytes in Redis, so 1,000 events/s for an hour is about 360 MB
-  /// (`--dedupe-window-sec`).
+  /// 40 bytes in Redis (one hash per user and window) and is kept one to two windows, so
+  /// 1,000 events/s with this default is about 150–300 MB (`--dedupe-window-sec`).
   package var dedupeTTL = 3_600
   /// A claimed event id that was never completed (the writer died) is released after this
   /// long, so a retry can record it. Default 30 s.

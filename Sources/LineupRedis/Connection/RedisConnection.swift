@@ -3,15 +3,23 @@ package import NIOCore
 import NIOPosix
 
 /// One connection to one Redis server: many commands in flight (pipelining), replies matched
-/// first-in first-out, a deadline per call. Safe to share between tasks: writes go through
-/// the channel, which orders them on its event loop.
+/// first-in first-out, a deadline per call. Safe to share between tasks: every pipeline is
+/// handed to the channel's handler on its event loop, which writes it and queues its caller in
+/// one step, so the order of writes is the order of replies.
+///
+/// A caller on Swift's global executor pays two thread hand-offs per call (to the event loop
+/// and back); one already on the connection's event loop (SwiftNIO installed as the global
+/// executor, or a NIO handler) pays none. See docs/benchmarks.md.
 package final class RedisConnection: Sendable {
   private let channel: any Channel
+  /// The channel's RESP handler, which the event loop owns: pipelines are handed to it there.
+  private let handler: NIOLoopBound<RESPChannelHandler>
   /// Where it is connected (password redacted in `description`).
   package let url: RedisURL
 
-  private init(channel: any Channel, url: RedisURL) {
+  private init(channel: any Channel, handler: NIOLoopBound<RESPChannelHandler>, url: RedisURL) {
     self.channel = channel
+    self.handler = handler
     self.url = url
   }
 
@@ -46,7 +54,17 @@ package final class RedisConnection: Sendable {
     } catch {
       throw RedisError(.connectionFailed, "cannot connect to \(url)", cause: error)
     }
-    let connection = RedisConnection(channel: channel, url: url)
+    let handler: NIOLoopBound<RESPChannelHandler>
+    do {
+      handler = try await channel.eventLoop.submit {
+        NIOLoopBound(
+          try channel.pipeline.syncOperations.handler(type: RESPChannelHandler.self), eventLoop: channel.eventLoop)
+      }.get()
+    } catch {
+      channel.close(promise: nil)
+      throw RedisError(.connectionFailed, "connection to \(url) closed before it was ready", cause: error)
+    }
+    let connection = RedisConnection(channel: channel, handler: handler, url: url)
     do {
       try await connection.handshake(deadline: deadline)
     } catch {
@@ -65,32 +83,41 @@ package final class RedisConnection: Sendable {
 
   /// Sends commands in one write and waits for all replies; error replies stay values so
   /// the caller sees which command failed. Throws when the connection fails or the
-  /// deadline passes first.
-  package func pipeline(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisError) -> [RESPValue] {
+  /// deadline passes first (a deadline already past sends nothing).
+  package func pipeline(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisError)
+    -> [RESPValue]
+  {
     guard !commands.isEmpty else { return [] }
-    var bytes = channel.allocator.buffer(capacity: 64 * commands.count)
+    let remaining = deadline - .now
+    guard remaining > .zero else {
+      throw RedisError(.timeout, "no time left to send \(commands.count) command(s)")
+    }
+    // hiredis formats each command straight into the buffer the socket write takes, sized up
+    // front (RESP adds at most 16 bytes per argument and per command for commands under
+    // 10^9 bytes) so it is allocated once.
+    let capacity = commands.reduce(0) { total, command in
+      command.arguments.reduce(total + 16) { $0 + $1.count + 16 }
+    }
+    var buffer = channel.allocator.buffer(capacity: capacity)
     for command in commands {
-      bytes.writeBytes(try RESPCommandFormatter.format(command))
+      try RESPCommandFormatter.format(command, into: &buffer)
     }
-    let eventLoop = channel.eventLoop
-    let promises = commands.map { _ in eventLoop.makePromise(of: RESPValue.self) }
-    let all = EventLoopFuture.whenAllSucceed(promises.map(\.futureResult), on: eventLoop)
-
-    // The deadline fails whatever is still pending; late replies then land on completed
-    // promises, which NIO ignores, so FIFO matching stays intact.
-    let remaining = TimeAmount(deadline - .now)
-    let timeout = eventLoop.scheduleTask(in: max(remaining, .zero)) {
-      let error = RedisError(.timeout, "no reply within the deadline (\(commands.count) command(s))")
-      for promise in promises { promise.fail(error) }
-    }
-    all.whenComplete { _ in timeout.cancel() }
-
-    channel.writeAndFlush(RESPOutbound(bytes: bytes, replies: promises)).whenFailure { error in
-      let failure = error as? RedisError ?? RedisError(.connectionClosed, "write failed", cause: error)
-      for promise in promises { promise.fail(failure) }
-    }
+    let bytes = buffer
+    let loopDeadline = NIODeadline.now() + TimeAmount(remaining)
+    let handler = self.handler
     do {
-      return try await all.get()
+      return try await withUnsafeThrowingContinuation { (waiter: RESPChannelHandler.Waiter) in
+        // The handler lives on the event loop; a caller already there (a NIO handler) skips
+        // the hop. A loop that has shut down drops the task (NIO logs it); Lineup's loops are
+        // the process-wide singleton, which never shuts down.
+        if handler.eventLoop.inEventLoop {
+          handler.value.enqueue(bytes, count: commands.count, deadline: loopDeadline, waiter: waiter)
+        } else {
+          handler.eventLoop.execute {
+            handler.value.enqueue(bytes, count: commands.count, deadline: loopDeadline, waiter: waiter)
+          }
+        }
+      }
     } catch {
       throw error as? RedisError ?? RedisError(.connectionClosed, "command failed", cause: error)
     }
@@ -121,9 +148,16 @@ package final class RedisConnection: Sendable {
 }
 
 extension TimeAmount {
-  /// A Swift Duration as a NIO TimeAmount (nanosecond precision).
+  /// A Swift Duration as a NIO TimeAmount (nanosecond precision), saturating rather than
+  /// trapping for a deadline centuries away.
   init(_ duration: Duration) {
     let (seconds, attoseconds) = duration.components
-    self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    guard !overflow else {
+      self = .nanoseconds(seconds < 0 ? .min : .max)
+      return
+    }
+    let (total, overflowAdding) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+    self = overflowAdding ? .nanoseconds(seconds < 0 ? .min : .max) : .nanoseconds(total)
   }
 }

@@ -62,7 +62,7 @@ enum RedisScripts {
 
   /// Claims a user's event ids for recording.
   /// KEYS[1] the current bucket's marker HASH, KEYS[2] the previous bucket's.
-  /// ARGV[1] now (epoch s), ARGV[2] pending-claim TTL (s), ARGV[3] bucket TTL (s), ARGV[4…]
+  /// ARGV[1] now (epoch ms), ARGV[2] pending-claim TTL (ms), ARGV[3] bucket TTL (s), ARGV[4…]
   /// event ids. Returns one code per id: 0 claimed now, 1 done before (duplicate), 2 being
   /// recorded by someone else (a pending claim that has not expired). An expired pending
   /// claim (its writer died) is taken over.

@@ -7,13 +7,14 @@ extension RedisStore: InteractionStore {
     // One script call per user claims all of that user's events atomically, against the
     // markers of this window and the previous one (so an id is remembered for at least one
     // whole window); then each user's recent items for co-visitation.
-    let now = Int64(Date().timeIntervalSince1970)
-    let bucket = Self.markerBucket(now: now, settings: settings)
+    let nowMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
+    let bucket = Self.markerBucket(now: nowMilliseconds / 1000, settings: settings)
     let byUser = Dictionary(grouping: events.indices, by: { events[$0].userID }).sorted { $0.key < $1.key }
     var commands = byUser.map { user, indexes in
       RedisScripts.claimEvents.command(
         keys: [RedisKeys.eventMarkers(user: user, bucket: bucket), RedisKeys.eventMarkers(user: user, bucket: bucket - 1)],
-        arguments: [String(now), String(settings.pendingClaimTTL), String(2 * settings.dedupeTTL)] + indexes.map { events[$0].eventID }
+        arguments: [String(nowMilliseconds), String(settings.pendingClaimTTL * 1000), String(2 * settings.dedupeTTL)]
+          + indexes.map { events[$0].eventID }
       )
     }
     // Co-visitation needs each user's recent items before the batch; none with a zero window.

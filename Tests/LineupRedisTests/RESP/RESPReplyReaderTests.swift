@@ -76,6 +76,70 @@ struct RESPReplyReaderTests {
     #expect(throws: RedisError.self) { _ = try reader.next() }
   }
 
+  /// A RESP value written out as the protocol defines it (the reference for the round trips).
+  static func wire(_ value: RESPValue) -> [UInt8] {
+    switch value {
+    case .status(let text): Array("+\(text)\r\n".utf8)
+    case .error(let text): Array("-\(text)\r\n".utf8)
+    case .integer(let number): Array(":\(number)\r\n".utf8)
+    case .bulk(let bytes): Array("$\(bytes.count)\r\n".utf8) + bytes + Array("\r\n".utf8)
+    case .null: Array("$-1\r\n".utf8)
+    case .array(let elements): Array("*\(elements.count)\r\n".utf8) + elements.flatMap(wire)
+    }
+  }
+
+  /// A random reply, arrays nested at most `depth` deep.
+  static func randomValue(_ generator: inout SplitMix64, depth: Int) -> RESPValue {
+    let text = { (generator: inout SplitMix64) in
+      String((0..<Int(generator.next() % 12)).map { _ in Character(UnicodeScalar(UInt8(97 + generator.next() % 26))) })
+    }
+    switch generator.next() % (depth > 0 ? 6 : 5) {
+    case 0: return .status(text(&generator))
+    case 1: return .error("ERR " + text(&generator))
+    case 2: return .integer(Int64(bitPattern: generator.next()))
+    case 3: return .bulk((0..<Int(generator.next() % 40)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+    case 4: return .null
+    default: return .array((0..<Int(generator.next() % 5)).map { _ in randomValue(&generator, depth: depth - 1) })
+    }
+  }
+
+  @Test("random replies, nested arrays included, survive random chunking")
+  func randomRoundTrips() throws {
+    var generator = SplitMix64(seed: 0x5EED_0F_4E5B)
+    for _ in 0..<300 {
+      let values = (0..<Int(1 + generator.next() % 6)).map { _ in Self.randomValue(&generator, depth: 3) }
+      let wire = values.flatMap(Self.wire)
+      var chunks: [ArraySlice<UInt8>] = []
+      var start = 0
+      while start < wire.count {
+        let end = min(wire.count, start + 1 + Int(generator.next() % 24))
+        chunks.append(wire[start..<end])
+        start = end
+      }
+      #expect(try parse(chunks: chunks) == values)
+    }
+  }
+
+  @Test("an array larger than the up-front reservation parses whole")
+  func largeArray() throws {
+    let value = RESPValue.array((0..<5_000).map { .bulk(Array("member-\($0)".utf8)) })
+    #expect(try parse(chunks: [Self.wire(value)[...]]) == [value])
+  }
+
+  @Test("a huge announced array is only a promise: nothing is reserved for it, more bytes are awaited")
+  func hugeAnnouncedArray() throws {
+    let reader = try RESPReplyReader()
+    try Array("*2147483647\r\n:1\r\n".utf8).withUnsafeBytes { try reader.feed($0) }
+    #expect(try reader.next() == nil)
+  }
+
+  @Test("nesting deeper than hiredis supports is a protocol error, not a crash")
+  func tooDeep() throws {
+    let reader = try RESPReplyReader()
+    try Array((String(repeating: "*1\r\n", count: 12) + ":1\r\n").utf8).withUnsafeBytes { try reader.feed($0) }
+    #expect(throws: RedisError.self) { _ = try reader.next() }
+  }
+
   @Test("random bytes never crash the reader")
   func randomBytes() throws {
     var generator = SplitMix64(seed: 0x11AE_0501)

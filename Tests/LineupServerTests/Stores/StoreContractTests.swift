@@ -82,11 +82,11 @@ struct StoreContractTests {
   func abandonedClaim(backend: StoreBackend) async throws {
     try await backend.withStore { store in
       var settings = IngestionSettings()
-      settings.pendingClaimTTL = 1
+      settings.pendingClaimTTL = 2
       let event = [Self.event("e-orphan", item: "a")]
       #expect(try await store.claim(event, settings: settings, deadline: soon).outcomes == [.claimed])
       #expect(try await store.claim(event, settings: settings, deadline: soon).outcomes == [.inFlight])
-      try await Task.sleep(for: .milliseconds(2_100))
+      try await Task.sleep(for: .milliseconds(2_600))
       #expect(try await store.claim(event, settings: settings, deadline: soon).outcomes == [.claimed])
     }
   }

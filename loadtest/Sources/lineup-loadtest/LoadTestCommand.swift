@@ -9,7 +9,7 @@ struct LoadTestCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lineup-loadtest",
     abstract: "Load-test a Lineup server (run, the default), the Redis client (redis), or the standard set (bench).",
-    subcommands: [RunCommand.self, BenchCommand.self],
+    subcommands: [RunCommand.self, RedisBenchCommand.self, BenchCommand.self],
     defaultSubcommand: RunCommand.self
   )
 }
