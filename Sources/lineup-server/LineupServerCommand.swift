@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LineupServer
 import Logging
+import NIOCore
+import NIOPosix
 
 /// `lineup-server`: flags over environment over defaults (see ConfigurationKey), then run.
 @main
@@ -55,12 +57,15 @@ struct LineupServerCommand: AsyncParsableCommand {
   @Option(name: .customLong("dedupe-window-sec"), help: "How long RecordInteractions remembers event ids (default 3600).")
   var dedupeWindow: String?
 
+  @Option(help: "Where Swift tasks run: default (Swift's pool) or nio (SwiftNIO's event loops; fewer thread hops).")
+  var executor: String?
+
   func run() async throws {
     let given: [(ConfigurationKey, String?)] = [
       (.host, host), (.port, port), (.metricsPort, metricsPort), (.fallbackData, fallbackData),
       (.maxRequestBytes, maxRequestBytes), (.drainTimeout, drainTimeout), (.logLevel, logLevel),
       (.userHashKey, userHashKey), (.redisURL, redis), (.redisCluster, redisCluster), (.redisTimeout, redisTimeoutMs),
-      (.ttls, ttls), (.dedupeWindow, dedupeWindow),
+      (.ttls, ttls), (.dedupeWindow, dedupeWindow), (.executor, executor),
     ]
     let config: LineupConfiguration
     do {
@@ -72,6 +77,9 @@ struct LineupServerCommand: AsyncParsableCommand {
       throw ValidationError(error.description)
     }
 
+    if config.executor == .nio, !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+      throw ValidationError("--executor nio: could not install SwiftNIO's event loops as the global executor")
+    }
     let level = config.logLevel
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)

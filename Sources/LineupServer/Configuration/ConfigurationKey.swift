@@ -21,6 +21,7 @@ import LineupRedis
 /// | --redis-cluster       | LINEUP_REDIS_CLUSTER      | redis.clusterSeeds       | none           |
 /// | --redis-timeout-ms    | LINEUP_REDIS_TIMEOUT_MS   | redis.commandTimeout     | 50             |
 /// | --dedupe-window-sec   | LINEUP_DEDUPE_WINDOW_SEC  | ingestion.dedupeTTL      | 3600           |
+/// | --executor            | LINEUP_EXECUTOR           | executor                 | default        |
 /// | --ttls                | LINEUP_TTLS               | ttls                     | recs=300,trending=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
@@ -36,6 +37,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
   case redisTimeout = "LINEUP_REDIS_TIMEOUT_MS"
   case ttls = "LINEUP_TTLS"
   case dedupeWindow = "LINEUP_DEDUPE_WINDOW_SEC"
+  case executor = "LINEUP_EXECUTOR"
 
   /// The environment variable.
   package var environmentVariable: String { rawValue }
@@ -56,6 +58,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
     case .redisTimeout: "--redis-timeout-ms"
     case .ttls: "--ttls"
     case .dedupeWindow: "--dedupe-window-sec"
+    case .executor: "--executor"
     }
   }
 }
@@ -111,6 +114,11 @@ extension LineupConfiguration {
       ttls = try Self.ttlBudgets(value, base: ttls, source: source)
     case .dedupeWindow:
       ingestion.dedupeTTL = try Self.positiveInt(value, source: source)
+    case .executor:
+      guard let choice = Executor(rawValue: value.lowercased()) else {
+        throw ConfigurationError("\(source): \"\(value)\" is not an executor (default, nio)")
+      }
+      executor = choice
     }
   }
 

@@ -49,6 +49,16 @@ package struct LineupConfiguration: Sendable, Equatable {
     package init() {}
   }
 
+  /// Where Swift tasks run. `nio` installs SwiftNIO's event loops as Swift's global
+  /// executor, so a handler awaiting Redis or gRPC I/O resumes on the loop that completed it
+  /// instead of hopping to Swift's thread pool and back (two context switches per await).
+  /// Everything Lineup runs on the request path is non-blocking, which is the condition for
+  /// it. Default `default` (Swift's own pool).
+  package enum Executor: String, Sendable, Equatable {
+    case `default`
+    case nio
+  }
+
   /// The in-memory catalog mirror.
   package struct Catalog: Sendable, Equatable {
     /// How often each replica checks the shared catalog version. Default 1 s.
@@ -73,6 +83,8 @@ package struct LineupConfiguration: Sendable, Equatable {
   package var catalog = Catalog()
   /// How interaction events become signals (weights, decay, caps, de-duplication window).
   package var ingestion = IngestionSettings()
+  /// Where Swift tasks run. Default `.default`.
+  package var executor = Executor.default
   /// Minimum log level. Default info.
   package var logLevel: Logger.Level = .info
   /// Secret mixed into the hashes of user ids in logs, so they cannot be reversed by hashing

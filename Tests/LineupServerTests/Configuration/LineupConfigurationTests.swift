@@ -73,7 +73,7 @@ struct LineupConfigurationTests {
     ("LINEUP_PORT", "http"), ("LINEUP_PORT", "70000"), ("LINEUP_METRICS_PORT", "-1"),
     ("LINEUP_MAX_REQUEST_BYTES", "0"), ("LINEUP_DRAIN_TIMEOUT_SEC", "soon"), ("LINEUP_LOG_LEVEL", "loud"),
     ("LINEUP_REDIS_CLUSTER", ","), ("LINEUP_REDIS_CLUSTER", "rediss://a:1"), ("LINEUP_REDIS_TIMEOUT_MS", "0"),
-    ("LINEUP_TTLS", "recs"), ("LINEUP_TTLS", "recs=-1"), ("LINEUP_TTLS", "jitter=0.9"), ("LINEUP_TTLS", "week=7"),
+    ("LINEUP_EXECUTOR", "fast"), ("LINEUP_TTLS", "recs"), ("LINEUP_TTLS", "recs=-1"), ("LINEUP_TTLS", "jitter=0.9"), ("LINEUP_TTLS", "week=7"),
   ])
   func rejectsEnvironment(key: String, value: String) {
     do {

@@ -22,6 +22,12 @@ struct BenchCommand: AsyncParsableCommand {
   @Flag(help: "Skip the 10,000-stream run (it needs a few GB of memory for the client side).")
   var skipStreams = false
 
+  @Option(name: .customLong("server-args"), help: "Extra lineup-server arguments for every run, e.g. \"--executor nio\".")
+  var serverArguments = ""
+
+  @Option(help: "Only the runs with these names (comma-separated), e.g. cache-hit,ingest.")
+  var only: String?
+
   /// One run of the set: its arguments and the target it is judged by.
   struct Entry {
     var name: String
@@ -84,10 +90,14 @@ struct BenchCommand: AsyncParsableCommand {
         }))
     }
 
+    if let only {
+      let wanted = Set(only.split(separator: ",").map(String.init))
+      entries = entries.filter { wanted.contains($0.name) }
+    }
     var rows: [(Entry, Bool, String)] = []
     for entry in entries {
       FileHandle.standardError.write(Data("bench: \(entry.name)\n".utf8))
-      var command = try RunCommand.parse(["--spawn"] + entry.arguments)
+      var command = try RunCommand.parse(["--spawn", "--server-args", serverArguments] + entry.arguments)
       command.json = nil
       let outcome = try await command.execute()
       print("== \(entry.name)\n\(outcome.report.table)")
@@ -133,7 +143,8 @@ struct BenchCommand: AsyncParsableCommand {
     }
     lines += ["", "Commands (each preceded by `swift build -c release`):", "", "```sh"]
     for (entry, _, _) in rows {
-      lines.append(".build/release/lineup-loadtest run --spawn " + entry.arguments.joined(separator: " "))
+      let server = serverArguments.isEmpty ? "" : "--server-args \"\(serverArguments)\" "
+      lines.append(".build/release/lineup-loadtest run --spawn \(server)" + entry.arguments.joined(separator: " "))
     }
     lines += ["```", ""]
     return lines.joined(separator: "\n")

@@ -76,6 +76,9 @@ struct RunCommand: AsyncParsableCommand {
   @Option(name: .customLong("redis-delay-ms"), help: "With --spawn: put a proxy adding this one-way delay between lineup-server and Redis.")
   var redisDelayMs: Int?
 
+  @Option(name: .customLong("server-args"), help: "With --spawn: extra lineup-server arguments, space-separated, e.g. \"--executor nio\".")
+  var serverArguments = ""
+
   @Option(help: "Write the JSON report here.")
   var json: String?
 
@@ -107,7 +110,8 @@ struct RunCommand: AsyncParsableCommand {
     var stack: SpawnedStack?
     if spawn {
       let started = try await SpawnedStack.start(
-        scenario: scenario, seed: seed, redisDelay: redisDelayMs.map { .milliseconds($0) }, extraServerArguments: [])
+        scenario: scenario, seed: seed, redisDelay: redisDelayMs.map { .milliseconds($0) },
+        extraServerArguments: serverArguments.split(separator: " ").map(String.init))
       stack = started
       FileHandle.standardError.write(Data("spawned redis-server pid \(started.redis.pid ?? 0), lineup-server pid \(started.server.processIdentifier) on port \(started.port)\n".utf8))
     }
