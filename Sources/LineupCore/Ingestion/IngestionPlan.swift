@@ -7,7 +7,7 @@ package struct IngestionPlan: Sendable, Equatable {
   package var popularity: [PopularityIncrement] = []
   /// Latest interaction time per (user, item), for the recently-seen sets.
   package var seen: [SeenUpdate] = []
-  /// Co-visitation counts to add, both directions already listed.
+  /// Co-visitation counts to add: under each earlier item, the item visited after it.
   package var coVisits: [CoVisit] = []
   /// Earliest time each creator was seen in the batch (kept only if earlier than known).
   package var creatorsFirstSeen: [String: Int64] = [:]
@@ -52,13 +52,14 @@ package struct IngestionPlan: Sendable, Equatable {
       }
     }
 
-    // Co-visitation: each new item with the user's window of most recent items, which grows
-    // as the batch is replayed in time order.
+    // Co-visitation, "watched j, then i": each new item i counts once under every item j in
+    // the user's window of most recent items (which grows as the batch is replayed in time
+    // order). One direction only: the candidate source asks "what comes after the items this
+    // user just saw", and the reverse would double the writes for nothing it reads.
     for (user, userEvents) in eventsByUser {
       var window = Array((recentItems[user] ?? []).prefix(settings.coVisitationWindow))
       for event in userEvents.sorted(by: { $0.timestamp < $1.timestamp }) {
         for other in window where other != event.itemID {
-          coVisits[CoVisitKey(itemID: event.itemID, otherItemID: other), default: 0] += 1
           coVisits[CoVisitKey(itemID: other, otherItemID: event.itemID), default: 0] += 1
         }
         window.removeAll { $0 == event.itemID }

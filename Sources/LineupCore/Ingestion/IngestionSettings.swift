@@ -11,8 +11,9 @@ package struct IngestionSettings: Sendable, Equatable {
   package var watchSecondsPerPoint = 30.0
   /// Popularity halves every this many seconds (forward time decay). Default 12 h.
   package var popularityHalfLife = 12.0 * 3_600
-  /// The user's most recent items that each new event co-visits with. Default 10.
-  package var coVisitationWindow = 10
+  /// The user's most recent items that each new event co-visits with. Default 5: each event
+  /// costs one count per window item, and the nearest items say the most.
+  package var coVisitationWindow = 5
   /// Items kept per item's co-visitation set (lowest counts trimmed). Default 200.
   package var coVisitationCap = 200
   /// Co-visitation sets expire this long after their last update. Default 30 days.

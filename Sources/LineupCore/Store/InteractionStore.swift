@@ -29,7 +29,8 @@ package protocol InteractionStore: Sendable {
   /// A user's recently-seen items, newest first.
   func recentItems(of userID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [String]
 
-  /// Items most often co-visited with `itemID`, highest count first, counts as scores.
+  /// Items most often visited after `itemID` by the same users, highest count first, counts
+  /// as scores.
   func coVisited(with itemID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [PopularityEntry]
 
   /// When each creator was first seen, for those the store knows.

@@ -97,7 +97,7 @@ struct BenchCommand: AsyncParsableCommand {
     var rows: [(Entry, Bool, String)] = []
     for entry in entries {
       FileHandle.standardError.write(Data("bench: \(entry.name)\n".utf8))
-      var command = try RunCommand.parse(["--spawn", "--server-args", serverArguments] + entry.arguments)
+      var command = try RunCommand.parse(["--spawn", "--server-args=\(serverArguments)"] + entry.arguments)
       command.json = nil
       let outcome = try await command.execute()
       print("== \(entry.name)\n\(outcome.report.table)")
