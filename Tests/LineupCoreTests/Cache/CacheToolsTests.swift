@@ -18,10 +18,11 @@ struct CacheToolsTests {
     let flight = SingleFlight<String, Int>()
     let computations = Counter()
     let (gate, open) = AsyncStream.makeStream(of: Void.self)
+    let deadline = ContinuousClock.now + .seconds(60)
     let results = await withTaskGroup(of: (Int, Bool).self) { group in
       for _ in 0..<20 {
         group.addTask {
-          await flight.run("k") {
+          await flight.run("k", deadline: deadline) {
             computations.increment()
             for await _ in gate { break }
             return 42
@@ -38,6 +39,25 @@ struct CacheToolsTests {
     #expect(computations.count == 1)
     #expect(results.filter { !$0.1 }.count == 1)
     #expect(flight.pending == 0)
+  }
+
+  @Test("a caller with a tighter deadline than the running computation computes alone instead of waiting for it")
+  func singleFlightHonoursTighterDeadlines() async {
+    let flight = SingleFlight<String, Int>()
+    let (gate, open) = AsyncStream.makeStream(of: Void.self)
+    let late = ContinuousClock.now + .seconds(60)
+    async let leader = flight.run("k", deadline: late) {
+      for await _ in gate { break }
+      return 1
+    }
+    while flight.pending == 0 { await Task.yield() }
+    // The leader is parked on the gate; a follower that may not wait that long gets its own
+    // answer while the leader is still running.
+    let hurried = await flight.run("k", deadline: late - .seconds(30)) { 2 }
+    #expect(hurried.value == 2 && !hurried.shared)
+    #expect(flight.pending == 1)
+    open.yield()
+    #expect(await leader.value == 1)
   }
 
   @Test("write-behind runs every queued write and flushes on finish")

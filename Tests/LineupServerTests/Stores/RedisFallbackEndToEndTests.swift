@@ -42,19 +42,35 @@ struct RedisFallbackEndToEndTests {
     }
   }
 
-  @Test("the server starts and answers with Redis absent")
+  @Test("the server starts and answers with Redis absent, then picks Redis up when it appears")
   func startsWithoutRedis() async throws {
+    // Reserve a port with a real server, then stop it: the server starts against a dead port.
+    let redis = try await RedisServerProcess.start()
+    redis.stop()
     var config = RunningLineup.testConfiguration()
-    config.redis.url = RedisURL(endpoint: .tcp(host: "127.0.0.1", port: try FreePort.loopback()))
-    try await withLineupClient(configuration: config) { client, _ in
+    config.redis.url = redis.url
+    try await withLineupClient(configuration: config) { client, application in
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
-      let response = try await recommender.getRecommendations(.with {
+      let request = Lineup_V1_GetRecommendationsRequest.with {
         $0.userID = "u1"
         $0.context.country = "JP"
         $0.limit = 3
-      })
+      }
+      let response = try await recommender.getRecommendations(request)
       #expect(response.items.count == 3)
       #expect(response.provenance.fallbackLevel == .countryFile)
+
+      try await redis.restart()
+      let writer = try await RedisConnection.connect(to: redis.url, deadline: .now + .seconds(2))
+      _ = try await writer.send(
+        RedisCommand("ZADD", RedisKeys.countryPopularity(CountryCode("JP")!), "70", "it-00321"), deadline: .now + .seconds(2))
+      await writer.close()
+      let redisClient = try #require(application.redis)
+      // Reconnect backoff tops out at 2 s.
+      #expect(try await eventually(timeout: .seconds(10)) { redisClient.isConnected })
+      let live = try await recommender.getRecommendations(request)
+      #expect(live.provenance.fallbackLevel == .countryLive)
+      #expect(live.items.first?.itemID == "it-00321")
     }
   }
 }

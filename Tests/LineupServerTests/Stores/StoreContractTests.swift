@@ -217,7 +217,7 @@ struct StoreContractTests {
       let page1 = ResponseCacheKey.feedPage(userID: "u{1}", page: "s:0:10")
       let page2 = ResponseCacheKey.feedPage(userID: "u{1}", page: "s:c1:10")
       try await store.cacheResponse([1], for: recs, ttlSeconds: 60, deadline: soon)
-      try await store.cacheResponse([2], for: price, ttlSeconds: 1, deadline: soon)
+      try await store.cacheResponse([2], for: price, ttlSeconds: 60, deadline: soon)
       try await store.cacheResponse([3], for: page1, ttlSeconds: 60, deadline: soon)
       try await store.cacheResponse([4], for: page2, ttlSeconds: 60, deadline: soon)
       #expect(try await store.cachedResponse(for: recs, deadline: soon) == [1])
@@ -228,9 +228,14 @@ struct StoreContractTests {
       #expect(try await store.cachedResponse(for: page1, deadline: soon) == nil)
       #expect(try await store.cachedResponse(for: page2, deadline: soon) == nil)
       #expect(try await store.cachedResponse(for: recs, deadline: soon) == [1])
-      // The 1 s entry expires (Redis expiry and the in-memory clock are both wall-clock).
+      // A 1 s entry expires (Redis expiry and the in-memory clock are both wall-clock). Only
+      // its absence afterwards is checked: reading it back before the second is up would race
+      // a loaded machine.
+      let expiring = ResponseCacheKey.price(userID: "u{1}", productID: "p-1", fingerprint: "US")
+      try await store.cacheResponse([5], for: expiring, ttlSeconds: 1, deadline: soon)
       try await Task.sleep(for: .milliseconds(2_100))
-      #expect(try await store.cachedResponse(for: price, deadline: soon) == nil)
+      #expect(try await store.cachedResponse(for: expiring, deadline: soon) == nil)
+      #expect(try await store.cachedResponse(for: price, deadline: soon) == [2])
       #expect(try await store.cachedResponse(for: recs, deadline: soon) == [1])
     }
   }
