@@ -95,6 +95,13 @@ struct ReportTests {
       LoadRecorder.Second(second: 5, requests: 10, model: 10),
     ]
     #expect(plan.assess(timeline) == ChaosAssessment(failedRequests: 0, secondsToFallback: 0, secondsToRecover: 1))
+    // A few fallback answers (cold users) do not count as the failover: the majority must be.
+    let trickle = [
+      LoadRecorder.Second(second: 2, requests: 10, errors: 1, fallback: 1, model: 8),
+      LoadRecorder.Second(second: 3, requests: 10, fallback: 9, model: 1), LoadRecorder.Second(second: 4, requests: 10, fallback: 9, model: 1),
+      LoadRecorder.Second(second: 5, requests: 10, fallback: 1, model: 9), LoadRecorder.Second(second: 6, requests: 10, model: 10),
+    ]
+    #expect(plan.assess(trickle) == ChaosAssessment(failedRequests: 1, secondsToFallback: 1, secondsToRecover: 2))
   }
 
   @Test("the JSON report round-trips and the table names every row")

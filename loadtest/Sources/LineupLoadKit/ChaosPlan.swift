@@ -29,23 +29,23 @@ package struct ChaosPlan: Sendable, Equatable {
     return plan
   }
 
-  /// What the timeline says about a kill/restart: the first second after the kill with
-  /// fallback answers, the first second after the restart with MODEL/CACHE answers again, and
-  /// the failed requests in between.
+  /// What the timeline says about a kill/restart: the first second after the kill in which
+  /// fallback answers are the majority, the first second after the restart in which MODEL/CACHE
+  /// answers outnumber fallback ten to one again, and the failed requests of the whole run.
+  /// "Majority", not "any": a population with cold users gets a few fallback answers every
+  /// second, and those must not count as the failover working.
   package func assess(_ timeline: [LoadRecorder.Second]) -> ChaosAssessment? {
     guard let kill = redisKillAt else { return nil }
     let killSecond = Int(kill.seconds)
-    let fallbackSecond = timeline.first { $0.second >= killSecond && $0.fallback > 0 }?.second
-    var recoverySecond: Int?
-    if let restart = redisRestartAt {
-      let restartSecond = Int(restart.seconds)
-      recoverySecond = timeline.first { $0.second >= restartSecond && ($0.model + $0.cache) > 0 && $0.fallback * 10 < ($0.model + $0.cache) }?.second
-      return ChaosAssessment(
-        failedRequests: timeline.reduce(0) { $0 + $1.errors },
-        secondsToFallback: fallbackSecond.map { $0 - killSecond },
-        secondsToRecover: recoverySecond.map { $0 - restartSecond })
+    let fallbackSecond = timeline.first { $0.second >= killSecond && $0.fallback * 2 > $0.requests }?.second
+    let restartSecond = redisRestartAt.map { Int($0.seconds) }
+    let recoverySecond = restartSecond.flatMap { restart in
+      timeline.first { $0.second >= restart && ($0.model + $0.cache) > 0 && $0.fallback * 10 < ($0.model + $0.cache) }?.second
     }
-    return ChaosAssessment(failedRequests: timeline.reduce(0) { $0 + $1.errors }, secondsToFallback: fallbackSecond.map { $0 - killSecond }, secondsToRecover: nil)
+    return ChaosAssessment(
+      failedRequests: timeline.reduce(0) { $0 + $1.errors },
+      secondsToFallback: fallbackSecond.map { $0 - killSecond },
+      secondsToRecover: recoverySecond.flatMap { second in restartSecond.map { second - $0 } })
   }
 }
 

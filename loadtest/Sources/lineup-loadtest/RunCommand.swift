@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "Open loop: requests per second.")
   var rate: Double = 1_000
 
-  @Option(help: "Open loop: how long to measure, e.g. 30s.")
+  @Option(help: "Open loop: how long to measure, e.g. 30s. (A closed loop sends --requests instead.)")
   var duration = "20s"
 
   @Option(help: "Open loop: ramp stages duration:rate,… instead of --rate/--duration, e.g. 10s:500,20s:2000.")
@@ -90,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
   struct Outcome: Sendable {
     var report: LoadReport
     var chaos: ChaosAssessment?
-    var serverRSSMegabytes: Double?
+    var serverPeakRSSMegabytes: Double?
   }
 
   func run() async throws {
@@ -103,6 +103,7 @@ struct RunCommand: AsyncParsableCommand {
   /// Runs the scenario (starting and stopping the stack with --spawn) and returns the report.
   func execute() async throws -> Outcome {
     let scenario = try Scenario.load(self.scenario)
+    let schedules = try Schedules(self)
     let chaosPlan = try chaos.map { try ChaosPlan.parse($0) }
     if chaosPlan != nil && !spawn { throw ValidationError("--chaos needs --spawn: the harness only kills what it started") }
     if let rpc, !["recs", "trending", "ingest", "health"].contains(rpc) { throw ValidationError("--rpc must be recs, trending, ingest or health") }
@@ -116,7 +117,7 @@ struct RunCommand: AsyncParsableCommand {
       FileHandle.standardError.write(Data("spawned redis-server pid \(started.redis.pid ?? 0), lineup-server pid \(started.server.processIdentifier) on port \(started.port)\n".utf8))
     }
     do {
-      let outcome = try await drive(scenario: scenario, stack: stack, chaos: chaosPlan)
+      let outcome = try await drive(scenario: scenario, schedules: schedules, stack: stack, chaos: chaosPlan)
       await stack?.stop()
       return outcome
     } catch {
@@ -125,7 +126,7 @@ struct RunCommand: AsyncParsableCommand {
     }
   }
 
-  private func drive(scenario: Scenario, stack: SpawnedStack?, chaos: ChaosPlan?) async throws -> Outcome {
+  private func drive(scenario: Scenario, schedules: Schedules, stack: SpawnedStack?, chaos: ChaosPlan?) async throws -> Outcome {
     let (targetHost, targetPort) = try stack.map { ("127.0.0.1", $0.port) } ?? parseTarget()
     let clients = (0..<max(1, connections)).map { _ in
       GRPCClient(transport: try! HTTP2ClientTransport.Posix(target: .ipv4(address: targetHost, port: targetPort), transportSecurity: .plaintext))
@@ -137,13 +138,13 @@ struct RunCommand: AsyncParsableCommand {
       var baselineSummary: RPCSummary?
       if baseline {
         let traffic = LineupTraffic(scenario: scenario, seed: seed, clients: clients, timeout: .milliseconds(timeoutMs), onlyRPC: "health")
-        _ = await measure(traffic, warmupOnly: true)
-        baselineSummary = await measure(traffic, warmupOnly: false).summaries.first
+        _ = await measure(traffic, schedules: schedules, warmupOnly: true)
+        baselineSummary = await measure(traffic, schedules: schedules, warmupOnly: false).summaries.first
       }
       let traffic = LineupTraffic(scenario: scenario, seed: seed, clients: clients, timeout: .milliseconds(timeoutMs), onlyRPC: rpc)
-      _ = await measure(traffic, warmupOnly: true)
+      _ = await measure(traffic, schedules: schedules, warmupOnly: true)
       let chaosTask = Task { if let chaos, let stack { await Self.inject(chaos, into: stack) } }
-      let measured = await measure(traffic, warmupOnly: false)
+      let measured = await measure(traffic, schedules: schedules, warmupOnly: false)
       chaosTask.cancel()
 
       let budgets = try Budgets.load(self.budgets)
@@ -153,23 +154,26 @@ struct RunCommand: AsyncParsableCommand {
       if let assessment {
         timeline = measured.timeline
         print("chaos: \(assessment.failedRequests) failed request(s); fallback \(assessment.secondsToFallback.map { "within \($0 + 1) s" } ?? "never") of the kill; MODEL/CACHE again \(assessment.secondsToRecover.map { "within \($0 + 1) s" } ?? "not seen") of the restart")
-        print("second  requests  errors  fallback  model  cache")
+        print("second  requests  errors  fallback  model  cache  fallback share")
         for second in measured.timeline {
-          print(String(format: "%6d  %8d  %6d  %8d  %5d  %5d", second.second, second.requests, second.errors, second.fallback, second.model, second.cache))
+          let share = second.requests == 0 ? 0 : 100 * Double(second.fallback) / Double(second.requests)
+          print(String(format: "%6d  %8d  %6d  %8d  %5d  %5d  %13.1f%%", second.second, second.requests, second.errors, second.fallback, second.model, second.cache, share))
         }
         if assessment.failedRequests > 0 { violations.append("chaos: \(assessment.failedRequests) request(s) failed; the target is zero") }
       }
-      let rss = stack?.serverRSSMegabytes
-      if let rss { print(String(format: "lineup-server RSS after the run: %.0f MB", rss)) }
+      let rss = stack?.serverPeakRSSMegabytes
+      if let rss { print(String(format: "lineup-server peak RSS: %.0f MB", rss)) }
       let report = LoadReport(
         scenario: scenario.name, mode: mode.rawValue, summaries: measured.summaries, baseline: baselineSummary, timeline: timeline,
         violations: violations)
-      return Outcome(report: report, chaos: assessment, serverRSSMegabytes: rss)
+      return Outcome(report: report, chaos: assessment, serverPeakRSSMegabytes: rss)
     }
   }
 
   /// One warm-up or measured pass with the configured driver.
-  private func measure(_ traffic: LineupTraffic, warmupOnly: Bool) async -> (summaries: [RPCSummary], timeline: [LoadRecorder.Second]) {
+  private func measure(_ traffic: LineupTraffic, schedules: Schedules, warmupOnly: Bool) async -> (
+    summaries: [RPCSummary], timeline: [LoadRecorder.Second]
+  ) {
     let recorder = LoadRecorder(start: .now)
     let progress = Task {
       var last = 0
@@ -184,14 +188,7 @@ struct RunCommand: AsyncParsableCommand {
     let clock = ContinuousClock.now
     switch mode {
     case .open:
-      let offsets: [Duration]
-      if warmupOnly {
-        offsets = ArrivalSchedule.constant(rate: ramp == nil ? rate : 200, duration: LoadTestDuration.parse(warmup) ?? .seconds(3)).offsets()
-      } else if let ramp {
-        offsets = (try? ArrivalSchedule.ramp(ramp).offsets()) ?? []
-      } else {
-        offsets = ArrivalSchedule.constant(rate: rate, duration: LoadTestDuration.parse(duration) ?? .seconds(20)).offsets()
-      }
+      let offsets = (warmupOnly ? schedules.warmup : schedules.measured).offsets()
       await OpenLoopDriver(maxInFlight: maxInFlight).run(
         offsets: offsets, start: recorder.start + .milliseconds(5), send: { await traffic.send($0) },
         record: { _, intended, completed, outcome in recorder.record(outcome, intended: intended, completed: completed) })
@@ -202,9 +199,10 @@ struct RunCommand: AsyncParsableCommand {
         record: { _, sent, completed, outcome in recorder.record(outcome, intended: sent, completed: completed) })
     }
     progress.cancel()
+    // Throughput over the time the run really took, until its last answer: a server that falls
+    // behind an open-loop schedule shows up as less than the offered rate, not as the rate.
     let seconds = (ContinuousClock.now - clock).seconds
-    let measuredSeconds = mode == .open && !warmupOnly ? (ramp.flatMap { try? ArrivalSchedule.ramp($0).duration.seconds } ?? LoadTestDuration.parse(duration)?.seconds ?? seconds) : seconds
-    let summaries = recorder.series.sorted { $0.key < $1.key }.map { RPCSummary(rpc: $0.key, series: $0.value, seconds: measuredSeconds) }
+    let summaries = recorder.series.sorted { $0.key < $1.key }.map { RPCSummary(rpc: $0.key, series: $0.value, seconds: seconds) }
     return (summaries, recorder.timeline)
   }
 
@@ -221,6 +219,32 @@ struct RunCommand: AsyncParsableCommand {
       if Task.isCancelled { return }
       FileHandle.standardError.write(Data("chaos: restarting redis-server\n".utf8))
       try? await stack.redis.restart()
+    }
+  }
+
+  /// The open-loop schedules, parsed once up front so a bad duration or ramp is an error
+  /// before anything starts, never a silent default or an empty run that "passes".
+  struct Schedules {
+    var warmup: ArrivalSchedule
+    var measured: ArrivalSchedule
+
+    init(_ command: RunCommand) throws {
+      guard let warmupLength = LoadTestDuration.parse(command.warmup) else {
+        throw ValidationError("--warmup \"\(command.warmup)\" is not a duration, e.g. 3s or 500ms")
+      }
+      if let ramp = command.ramp {
+        measured = try ArrivalSchedule.ramp(ramp)
+        // Warm up at the first stage's target rate: the ramp itself starts from zero.
+        let firstRate = measured.stages.first?.toRate ?? 0
+        warmup = ArrivalSchedule.constant(rate: max(1, firstRate), duration: warmupLength)
+      } else {
+        guard let length = LoadTestDuration.parse(command.duration), length > .zero else {
+          throw ValidationError("--duration \"\(command.duration)\" is not a positive duration, e.g. 20s")
+        }
+        guard command.rate > 0 else { throw ValidationError("--rate must be above 0, got \(command.rate)") }
+        measured = ArrivalSchedule.constant(rate: command.rate, duration: length)
+        warmup = ArrivalSchedule.constant(rate: command.rate, duration: warmupLength)
+      }
     }
   }
 

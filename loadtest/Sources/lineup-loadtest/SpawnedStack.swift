@@ -60,10 +60,11 @@ final class SpawnedStack: Sendable {
     return stack
   }
 
-  /// The server's resident memory in MB, from /proc (Linux).
-  var serverRSSMegabytes: Double? {
+  /// The server's peak resident memory so far in MB (VmHWM, the high-water mark, from /proc on
+  /// Linux): a reading after the run would miss the peak while 10,000 streams were open.
+  var serverPeakRSSMegabytes: Double? {
     guard let status = try? String(contentsOfFile: "/proc/\(server.processIdentifier)/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
       let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
     else { return nil }
     return kilobytes / 1024
