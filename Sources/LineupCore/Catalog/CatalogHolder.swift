@@ -9,18 +9,49 @@ package final class CatalogHolder: Sendable {
     var files: [String: CatalogItem]
     var ingested: [String: CatalogItem] = [:]
     var merged: [String: CatalogItem]
+    /// Available new-creator items, newest first (the new-creator candidate pool).
+    var newCreatorItems: [CatalogItem]
     /// The store's catalog version the ingested items are current with.
     var ingestedVersion: Int64 = 0
+
+    init(files: [String: CatalogItem]) {
+      self.files = files
+      self.merged = files
+      self.newCreatorItems = Self.newCreatorPool(files)
+    }
+
+    mutating func merge() {
+      merged = files.merging(ingested) { _, ingested in ingested }
+      newCreatorItems = Self.newCreatorPool(merged)
+    }
+
+    /// Rebuilt with the merged catalog, never per request.
+    static func newCreatorPool(_ items: [String: CatalogItem]) -> [CatalogItem] {
+      let pool = items.values.filter { $0.isNewCreator && $0.isAvailable }
+        .sorted { $0.createdAt > $1.createdAt || ($0.createdAt == $1.createdAt && $0.id < $1.id) }
+      return Array(pool.prefix(CatalogHolder.newCreatorPoolSize))
+    }
   }
+
+  /// Most new-creator items kept in the pool.
+  package static let newCreatorPoolSize = 500
 
   private let state: Mutex<State>
 
   package init(files: [String: CatalogItem]) {
-    state = Mutex(State(files: files, merged: files))
+    state = Mutex(State(files: files))
   }
 
   /// Every item by id.
   package var items: [String: CatalogItem] { state.withLock { $0.merged } }
+
+  /// Available items of new creators, newest first (at most `newCreatorPoolSize`).
+  package var newCreatorItems: [CatalogItem] { state.withLock { $0.newCreatorItems } }
+
+  /// Items and the new-creator pool from one consistent snapshot (one lock).
+  package var snapshot: (items: [String: CatalogItem], newCreatorItems: [CatalogItem]) {
+    state.withLock { ($0.merged, $0.newCreatorItems) }
+  }
 
   /// One item, or nil.
   package func item(_ id: String) -> CatalogItem? { state.withLock { $0.merged[id] } }
@@ -32,7 +63,7 @@ package final class CatalogHolder: Sendable {
   package func replaceFiles(_ files: [String: CatalogItem]) {
     state.withLock { state in
       state.files = files
-      state.merged = files.merging(state.ingested) { _, ingested in ingested }
+      state.merge()
     }
   }
 
@@ -43,7 +74,7 @@ package final class CatalogHolder: Sendable {
       if reset { state.ingested = [:] }
       for item in changed { state.ingested[item.id] = item }
       state.ingestedVersion = version
-      state.merged = state.files.merging(state.ingested) { _, ingested in ingested }
+      state.merge()
     }
   }
 }

@@ -33,24 +33,45 @@ package struct FallbackLadder: Sendable {
     category: String? = nil,
     liveDeadline: ContinuousClock.Instant? = .now + .milliseconds(50)
   ) async -> Result {
-    var builder = SlateBuilder(limit: limit, excluded: excluded, category: category, catalog: catalog)
+    var liveEntries: [PopularityEntry]?
     var liveFailure: (any Error)?
-
     if let country, let live, let liveDeadline {
       do {
         // Over-fetch by what filters may drop, so one call is usually enough.
-        let entries = try await live.topItems(
-          in: country, limit: limit + excluded.count + (category == nil ? 0 : limit * 4), deadline: liveDeadline)
-        builder.take(entries, level: .countryLive, reason: Self.countryReason(country))
+        liveEntries = try await live.topItems(
+          in: country, limit: Self.liveReadLimit(limit: limit, excluded: excluded.count, category: category), deadline: liveDeadline)
       } catch {
         liveFailure = error
       }
+    }
+    var result = rank(country: country, limit: limit, excluding: excluded, category: category, liveEntries: liveEntries)
+    result.liveFailure = liveFailure
+    return result
+  }
+
+  /// The same ladder over live entries read beforehand (nil: not read), so a caller that
+  /// fetched the country's popularity with other reads ranks without another round trip.
+  package func rank(
+    country: CountryCode?,
+    limit: Int,
+    excluding excluded: Set<String> = [],
+    category: String? = nil,
+    liveEntries: [PopularityEntry]?
+  ) -> Result {
+    var builder = SlateBuilder(limit: limit, excluded: excluded, category: category, catalog: catalog)
+    if let country, let liveEntries {
+      builder.take(liveEntries, level: .countryLive, reason: Self.countryReason(country))
     }
     if let country, let entries = data.countries[country] {
       builder.take(entries, level: .countryFile, reason: Self.countryReason(country))
     }
     builder.take(data.global, level: .global, reason: Self.globalReason)
-    return Result(items: builder.items, level: builder.firstLevel ?? .global, liveFailure: liveFailure)
+    return Result(items: builder.items, level: builder.firstLevel ?? .global, liveFailure: nil)
+  }
+
+  /// How many live entries to read for a slate of `limit`: what the filters may drop on top.
+  package static func liveReadLimit(limit: Int, excluded: Int, category: String?) -> Int {
+    limit + excluded + (category == nil ? 0 : limit * 4)
   }
 
   private static func countryReason(_ country: CountryCode) -> (Double) -> Reason {

@@ -62,3 +62,41 @@ package struct TrendingRequest: Sendable, Equatable {
     return request
   }
 }
+
+/// A validated ExplainRecommendation request: the GetRecommendations request it explains and
+/// the item asked about.
+package struct ExplainRequest: Sendable, Equatable {
+  package var recommendation: RecommendationRequest
+  package var itemID: String
+
+  package init(recommendation: RecommendationRequest, itemID: String) {
+    self.recommendation = recommendation
+    self.itemID = itemID
+  }
+
+  /// The slate size explained when the caller sends no limit.
+  package static let defaultLimit: Int32 = 20
+
+  /// Validates wire fields; throws INVALID_ARGUMENT naming every bad field.
+  package static func validated(
+    userID: String,
+    itemID: String,
+    context: RawRequestContext,
+    limit: Int32,
+    excludedItemIDs: [String],
+    limits: RequestLimits = RequestLimits()
+  ) throws(LineupError) -> ExplainRequest {
+    var validator = RequestValidator(limits: limits)
+    let request = ExplainRequest(
+      recommendation: RecommendationRequest(
+        userID: validator.requiredID(userID, field: "user_id"),
+        context: validator.context(context, field: "context"),
+        limit: validator.slateSize(limit == 0 ? defaultLimit : limit, field: "limit"),
+        excludedItemIDs: Set(validator.idList(excludedItemIDs, maxCount: limits.maxExcludedItems, field: "exclude_item_ids"))
+      ),
+      itemID: validator.requiredID(itemID, field: "item_id")
+    )
+    try validator.finish()
+    return request
+  }
+}

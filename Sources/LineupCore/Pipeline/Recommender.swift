@@ -4,12 +4,14 @@ package import Logging
 /// The domain entry point for slates: takes validated requests and answers with explained,
 /// provenance-stamped slates.
 ///
-/// GetRecommendations: one store read fetches the user's cached answer and model candidates
-/// together; a hit is served as CACHE, candidates become a MODEL slate (cached write-behind),
-/// and everything else — a cold user, a failing store, too little deadline left — is served
-/// from the fallback ladder with the reason in provenance. Concurrent requests for the same
-/// cache key share one computation (single flight). The full ranking pipeline (sources,
-/// filters, guardrails) replaces the interim model slate in `ModelSlate`.
+/// GetRecommendations: one store read fetches the user's cached answer, model candidates and
+/// recently seen items together; a hit is served as CACHE. On a miss one more read, issued
+/// at once, fetches co-visitation of the newest items and the country's live popularity,
+/// and the `RankingPipeline` builds the slate (MODEL when the model or co-visitation
+/// contributed; cached write-behind). Everything else — a cold user, a failing store, too
+/// little deadline left — runs the same pipeline over the baselines and is served as
+/// FALLBACK with the reason in provenance, guardrails included. Concurrent requests for the
+/// same cache key share one computation (single flight).
 package struct Recommender: Sendable {
   private let fallback: FallbackDataHolder
   private let catalog: CatalogHolder
@@ -17,6 +19,7 @@ package struct Recommender: Sendable {
   private let codec: (any SlateCodec)?
   private let writeBehind: WriteBehindQueue?
   private let ttls: TTLBudgets
+  private let pipeline: RankingPipeline
   private let now: @Sendable () -> Double
   private let singleFlight = SingleFlight<ResponseCacheKey, Slate>()
 
@@ -26,6 +29,7 @@ package struct Recommender: Sendable {
   ///   - store: the shared store (live popularity, user state, response cache), if any.
   ///   - codec: encodes slates for the response cache; nil disables caching.
   ///   - writeBehind: where cache fills run, off the request path; nil disables caching.
+  ///   - ranking: the pipeline's weights, exploration share and guardrails.
   ///   - now: seconds since the Unix epoch; injected so tests control time.
   package init(
     fallback: FallbackDataHolder,
@@ -34,6 +38,7 @@ package struct Recommender: Sendable {
     codec: (any SlateCodec)? = nil,
     writeBehind: WriteBehindQueue? = nil,
     ttls: TTLBudgets = TTLBudgets(),
+    ranking: RankingSettings = RankingSettings(),
     now: @escaping @Sendable () -> Double
   ) {
     self.fallback = fallback
@@ -42,6 +47,7 @@ package struct Recommender: Sendable {
     self.codec = codec
     self.writeBehind = writeBehind
     self.ttls = ttls
+    self.pipeline = .standard(settings: ranking)
     self.now = now
   }
 
@@ -59,7 +65,7 @@ package struct Recommender: Sendable {
       return await fallbackSlate(request, reason: .deadline, liveDeadline: nil, requestID: requestID, logger: logger)
     }
     let key = ResponseCacheKey.recommendations(userID: request.userID, fingerprint: request.cacheFingerprint)
-    var (slate, _) = await singleFlight.run(key) {
+    var (slate, _) = await singleFlight.run(key, deadline: deadline) {
       await self.compute(request, key: key, store: store, deadline: deadline, requestID: requestID, logger: logger)
     }
     // A follower shares the leader's slate but is its own request.
@@ -67,13 +73,38 @@ package struct Recommender: Sendable {
     return slate
   }
 
-  /// What is popular in a country: the baseline itself.
+  /// Why `itemID` is (or is not) in the slate GetRecommendations would compute for this
+  /// request now: the same reads and the same pipeline, never the response cache, so the
+  /// factors are those of the current data.
+  package func explain(
+    _ request: RecommendationRequest,
+    itemID: String,
+    budget: RequestBudget = RequestBudget(),
+    requestID: String,
+    logger: Logger
+  ) async -> Explanation {
+    let (inputs, provenance) = await explanationInputs(request, budget: budget, logger: logger)
+    let ranked = pipeline.rank(inputs)
+    var stamped = provenance(ranked)
+    stamped.requestID = requestID
+    return Explanation(itemID: itemID, slate: ranked, inputs: inputs, settings: pipeline.settings, provenance: stamped)
+  }
+
+  /// What is popular in a country: the baseline itself, under the guardrails.
   package func trending(_ request: TrendingRequest, budget: RequestBudget = RequestBudget(), requestID: String, logger: Logger) async -> Slate {
-    let ladder = FallbackLadder(data: fallback.current, catalog: catalog.items, live: store)
-    let result = await ladder.rank(
-      country: request.context.country, limit: request.limit, category: request.category, liveDeadline: budget.storeDeadline())
-    logLiveFailure(result, logger: logger)
-    return slate(result, reason: .baselineOnly, data: ladder.data, ttl: ttls.trending, requestID: requestID)
+    let snapshot = catalog.snapshot
+    let ladder = FallbackLadder(data: fallback.current, catalog: snapshot.items, live: store)
+    let depth = max(request.limit * 3, 60)
+    let result = await ladder.rank(country: request.context.country, limit: depth, category: request.category, liveDeadline: budget.storeDeadline())
+    logLiveFailure(result.liveFailure, logger: logger)
+    var policy = pipeline.settings.guardrails
+    // One category asked for: spreading over categories is not what the caller wants.
+    if request.category != nil { policy.minCategories = 1 }
+    let (items, reports) = SlateSelector(policy: policy).select(result.items, size: request.limit)
+    return Slate(
+      items: items,
+      provenance: fallbackProvenance(
+        reason: .baselineOnly, level: result.level, data: ladder.data, ttl: ttls.trending, guardrails: reports, requestID: requestID))
   }
 
   private func compute(
@@ -86,15 +117,7 @@ package struct Recommender: Sendable {
   ) async -> Slate {
     let state: UserState
     do {
-      state = try await store.userState(
-        UserStateQuery(
-          userID: request.userID,
-          candidateLimit: ModelSlate.candidateLimit(for: request),
-          recentLimit: 0,
-          cacheKey: codec == nil ? nil : key
-        ),
-        deadline: deadline
-      )
+      state = try await store.userState(userStateQuery(request, cacheKey: codec == nil ? nil : key), deadline: deadline)
     } catch {
       logger.warning("user state read failed; serving the baseline", metadata: ["error": "\(error)"])
       // The store just failed: do not wait on it again for the live rung.
@@ -108,27 +131,93 @@ package struct Recommender: Sendable {
       }
       logger.warning("cached response does not decode; recomputing")
     }
-    guard let candidates = state.candidates, !candidates.items.isEmpty else {
-      return await fallbackSlate(request, reason: .noCandidates, liveDeadline: deadline, requestID: requestID, logger: logger)
-    }
-    let catalog = catalog.items
-    var items = ModelSlate.items(candidates, request: request, catalog: catalog)
-    if items.count < request.limit {
-      // Too few servable candidates: the baseline fills the rest, each item saying why.
-      let filler = await FallbackLadder(data: fallback.current, catalog: catalog, live: store).rank(
-        country: request.context.country, limit: request.limit - items.count,
-        excluding: request.excludedItemIDs.union(items.map(\.item.id)), liveDeadline: deadline)
-      items += filler.items
-    }
-    let slate = Slate(
-      items: items,
-      provenance: Provenance(
-        source: .model, modelVersion: candidates.modelVersion, requestID: requestID,
-        ttlSeconds: ttls.recommendations, computedAt: now())
-    )
-    fillCache(key, slate: slate, store: store, logger: logger)
+    let inputs = await personalInputs(request, state: state, store: store, deadline: deadline, logger: logger)
+    let ranked = pipeline.rank(inputs)
+    let slate = Slate(items: ranked.items, provenance: provenance(of: ranked, inputs: inputs, requestID: requestID))
+    if slate.provenance.source == .model { fillCache(key, slate: slate, store: store, logger: logger) }
     return slate
   }
+
+  /// What the user-state read asks for.
+  private func userStateQuery(_ request: RecommendationRequest, cacheKey: ResponseCacheKey?) -> UserStateQuery {
+    UserStateQuery(
+      userID: request.userID,
+      candidateLimit: pipeline.settings.modelCandidatesRead + request.excludedItemIDs.count,
+      recentLimit: pipeline.settings.recentItemsRead,
+      cacheKey: cacheKey)
+  }
+
+  /// The pipeline's inputs for a user whose state was read: the second (and last) round trip
+  /// fetches co-visitation of the newest items and the country's live popularity together.
+  /// Either failing only drops that source: the model's candidates are already here.
+  private func personalInputs(
+    _ request: RecommendationRequest, state: UserState, store: any LineupStore, deadline: ContinuousClock.Instant, logger: Logger
+  ) async -> CandidateInputs {
+    let settings = pipeline.settings
+    let seeds = Array(state.recentItems.prefix(settings.coVisitationSeeds))
+    async let live = liveTrending(request.context.country, store: store, deadline: deadline, logger: logger)
+    var coVisits: [String: [PopularityEntry]] = [:]
+    await withTaskGroup(of: (String, [PopularityEntry]?).self) { group in
+      for seed in seeds {
+        group.addTask { (seed, try? await store.coVisited(with: seed, limit: settings.coVisitationDepth, deadline: deadline)) }
+      }
+      for await (seed, entries) in group {
+        if let entries { coVisits[seed] = entries } else { logger.debug("co-visitation read failed", metadata: ["item": "\(seed)"]) }
+      }
+    }
+    let snapshot = catalog.snapshot
+    return CandidateInputs(
+      request: request, catalog: snapshot.items, model: state.candidates, recentItems: state.recentItems, coVisits: coVisits,
+      liveTrending: await live, fallback: fallback.current, newCreatorItems: snapshot.newCreatorItems)
+  }
+
+  /// The country's live popularity, nil when there is no country or the read fails.
+  private func liveTrending(
+    _ country: CountryCode?, store: any PopularityStore, deadline: ContinuousClock.Instant, logger: Logger
+  ) async -> [PopularityEntry]? {
+    guard let country else { return nil }
+    do {
+      return try await store.topItems(in: country, limit: pipeline.settings.trendingDepth, deadline: deadline)
+    } catch {
+      logLiveFailure(error, logger: logger)
+      return nil
+    }
+  }
+
+  /// Inputs and provenance for an explanation: the personal reads when the store answers,
+  /// else the baselines with the reason GetRecommendations would give.
+  private func explanationInputs(
+    _ request: RecommendationRequest, budget: RequestBudget, logger: Logger
+  ) async -> (CandidateInputs, (RankedSlate) -> Provenance) {
+    let reason: Provenance.FallbackReason
+    if let store, let deadline = budget.storeDeadline() {
+      do {
+        let state = try await store.userState(userStateQuery(request, cacheKey: nil), deadline: deadline)
+        let inputs = await personalInputs(request, state: state, store: store, deadline: deadline, logger: logger)
+        return (inputs, { self.provenance(of: $0, inputs: inputs, requestID: "") })
+      } catch {
+        reason = .storeUnavailable
+      }
+    } else {
+      reason = store == nil ? .baselineOnly : .deadline
+    }
+    let inputs = baselineInputs(request, liveTrending: nil)
+    return (inputs, { self.fallbackProvenance(reason: reason, level: $0.trendingLevel, guardrails: $0.guardrails, requestID: "") })
+  }
+
+  /// MODEL when a personal source (the model's candidates or co-visitation) proposed
+  /// anything; otherwise the user is cold and the slate is the baseline (NO_CANDIDATES).
+  private func provenance(of ranked: RankedSlate, inputs: CandidateInputs, requestID: String) -> Provenance {
+    guard !ranked.sources.isDisjoint(with: [.model, .coVisitation]) else {
+      return fallbackProvenance(reason: .noCandidates, level: ranked.trendingLevel, guardrails: ranked.guardrails, requestID: requestID)
+    }
+    return Provenance(
+      source: .model, modelVersion: inputs.model?.modelVersion ?? Self.coVisitationOnlyVersion, requestID: requestID,
+      ttlSeconds: ttls.recommendations, guardrails: ranked.guardrails, computedAt: now())
+  }
+
+  /// Reported as the model version when only co-visitation personalized the slate.
+  package static let coVisitationOnlyVersion = "co-visitation"
 
   /// Queues the cache write; the request never waits for it.
   private func fillCache(_ key: ResponseCacheKey, slate: Slate, store: any LineupStore, logger: Logger) {
@@ -143,6 +232,7 @@ package struct Recommender: Sendable {
     }
   }
 
+  /// The pipeline over the baselines alone (live popularity when `liveDeadline` allows).
   private func fallbackSlate(
     _ request: RecommendationRequest,
     reason: Provenance.FallbackReason,
@@ -150,37 +240,46 @@ package struct Recommender: Sendable {
     requestID: String,
     logger: Logger
   ) async -> Slate {
-    let ladder = FallbackLadder(data: fallback.current, catalog: catalog.items, live: store)
-    let result = await ladder.rank(
-      country: request.context.country, limit: request.limit, excluding: request.excludedItemIDs, liveDeadline: liveDeadline)
-    logLiveFailure(result, logger: logger)
-    return slate(result, reason: reason, data: ladder.data, ttl: ttls.recommendations, requestID: requestID)
+    var live: [PopularityEntry]?
+    if let store, let liveDeadline {
+      live = await liveTrending(request.context.country, store: store, deadline: liveDeadline, logger: logger)
+    }
+    let ranked = pipeline.rank(baselineInputs(request, liveTrending: live))
+    return Slate(
+      items: ranked.items,
+      provenance: fallbackProvenance(reason: reason, level: ranked.trendingLevel, guardrails: ranked.guardrails, requestID: requestID))
   }
 
-  private func logLiveFailure(_ result: FallbackLadder.Result, logger: Logger) {
-    if let failure = result.liveFailure {
+  private func baselineInputs(_ request: RecommendationRequest, liveTrending: [PopularityEntry]?) -> CandidateInputs {
+    let snapshot = catalog.snapshot
+    return CandidateInputs(
+      request: request, catalog: snapshot.items, liveTrending: liveTrending, fallback: fallback.current,
+      newCreatorItems: snapshot.newCreatorItems)
+  }
+
+  private func logLiveFailure(_ failure: (any Error)?, logger: Logger) {
+    if let failure {
       logger.warning("live popularity failed; served from the files", metadata: ["error": "\(failure)"])
     }
   }
 
-  private func slate(
-    _ result: FallbackLadder.Result,
+  private func fallbackProvenance(
     reason: Provenance.FallbackReason,
-    data: FallbackData,
-    ttl: Int,
+    level: FallbackLevel,
+    data: FallbackData? = nil,
+    ttl: Int? = nil,
+    guardrails: [GuardrailReport],
     requestID: String
-  ) -> Slate {
-    Slate(
-      items: result.items,
-      provenance: Provenance(
-        source: .fallback,
-        fallbackReason: reason,
-        fallbackLevel: result.level,
-        modelVersion: data.version,
-        requestID: requestID,
-        ttlSeconds: ttl,
-        computedAt: now()
-      )
+  ) -> Provenance {
+    Provenance(
+      source: .fallback,
+      fallbackReason: reason,
+      fallbackLevel: level,
+      modelVersion: (data ?? fallback.current).version,
+      requestID: requestID,
+      ttlSeconds: ttl ?? ttls.recommendations,
+      guardrails: guardrails,
+      computedAt: now()
     )
   }
 }

@@ -23,6 +23,7 @@ import LineupRedis
 /// | --dedupe-window-sec   | LINEUP_DEDUPE_WINDOW_SEC  | ingestion.dedupeTTL      | 3600           |
 /// | --executor            | LINEUP_EXECUTOR           | executor                 | default        |
 /// | --ttls                | LINEUP_TTLS               | ttls                     | recs=300,trending=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1 |
+/// | --ranking             | LINEUP_RANKING            | ranking                  | model=1,co_visitation=0.6,trending=0.3,new_creators=0.2,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
   case port = "LINEUP_PORT"
@@ -38,6 +39,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
   case ttls = "LINEUP_TTLS"
   case dedupeWindow = "LINEUP_DEDUPE_WINDOW_SEC"
   case executor = "LINEUP_EXECUTOR"
+  case ranking = "LINEUP_RANKING"
 
   /// The environment variable.
   package var environmentVariable: String { rawValue }
@@ -59,6 +61,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
     case .ttls: "--ttls"
     case .dedupeWindow: "--dedupe-window-sec"
     case .executor: "--executor"
+    case .ranking: "--ranking"
     }
   }
 }
@@ -119,6 +122,8 @@ extension LineupConfiguration {
         throw ConfigurationError("\(source): \"\(value)\" is not an executor (default, nio)")
       }
       executor = choice
+    case .ranking:
+      ranking = try Self.rankingSettings(value, base: ranking, source: source)
     }
   }
 
@@ -140,9 +145,7 @@ extension LineupConfiguration {
   /// and jitter (a fraction in 0…0.5).
   private static func ttlBudgets(_ text: String, base: TTLBudgets, source: String) throws(ConfigurationError) -> TTLBudgets {
     var ttls = base
-    for part in text.split(separator: ",") {
-      let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-      guard pair.count == 2 else { throw ConfigurationError("\(source): \"\(part)\" is not name=value") }
+    for pair in try namedValues(text, source: source) {
       if pair[0] == "jitter" {
         guard let fraction = Double(pair[1]), (0...0.5).contains(fraction) else {
           throw ConfigurationError("\(source): jitter \"\(pair[1])\" is not a fraction in 0…0.5")
@@ -165,6 +168,51 @@ extension LineupConfiguration {
       }
     }
     return ttls
+  }
+
+  /// `name=value,…` over `base`: blend weights per candidate source (model, co_visitation,
+  /// trending, new_creators; ≥ 0, 0 turns a source off), and shares in 0…1 (exploration,
+  /// new_creator_floor, creator_cap) and min_categories (a whole number ≥ 1).
+  private static func rankingSettings(_ text: String, base: RankingSettings, source: String) throws(ConfigurationError) -> RankingSettings {
+    var settings = base
+    for pair in try namedValues(text, source: source) {
+      guard let number = Double(pair[1]), number.isFinite, number >= 0 else {
+        throw ConfigurationError("\(source): \(pair[0]) \"\(pair[1])\" is not a number ≥ 0")
+      }
+      func share() throws(ConfigurationError) -> Int {
+        guard number <= 1 else { throw ConfigurationError("\(source): \(pair[0]) \"\(pair[1])\" is not a share in 0…1") }
+        return Int((number * 10_000).rounded())
+      }
+      switch pair[0] {
+      case "model": settings.weights[.model] = number
+      case "co_visitation": settings.weights[.coVisitation] = number
+      case "trending": settings.weights[.trending] = number
+      case "new_creators": settings.weights[.newCreators] = number
+      case "exploration": settings.explorationShareBps = try share()
+      case "new_creator_floor": settings.guardrails.newCreatorFloorBps = try share()
+      case "creator_cap": settings.guardrails.creatorCapBps = try share()
+      case "min_categories":
+        guard number >= 1, number == number.rounded() else {
+          throw ConfigurationError("\(source): min_categories \"\(pair[1])\" is not a whole number ≥ 1")
+        }
+        settings.guardrails.minCategories = Int(number)
+      default:
+        throw ConfigurationError(
+          "\(source): unknown ranking setting \"\(pair[0])\" (model, co_visitation, trending, new_creators, exploration, new_creator_floor, creator_cap, min_categories)")
+      }
+    }
+    return settings
+  }
+
+  /// Splits `name=value,…` into trimmed pairs.
+  private static func namedValues(_ text: String, source: String) throws(ConfigurationError) -> [[String]] {
+    var pairs: [[String]] = []
+    for part in text.split(separator: ",") {
+      let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard pair.count == 2 else { throw ConfigurationError("\(source): \"\(part)\" is not name=value") }
+      pairs.append(pair)
+    }
+    return pairs
   }
 
   private static func port(_ text: String, source: String) throws(ConfigurationError) -> Int {

@@ -79,6 +79,8 @@ package struct LineupConfiguration: Sendable, Equatable {
   package var limits = RequestLimits()
   /// Cache TTL budgets per RPC.
   package var ttls = TTLBudgets()
+  /// The recommendation pipeline's blend weights, exploration share and guardrails.
+  package var ranking = RankingSettings()
   /// The catalog mirror.
   package var catalog = Catalog()
   /// How interaction events become signals (weights, decay, caps, de-duplication window).

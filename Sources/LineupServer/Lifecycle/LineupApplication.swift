@@ -93,6 +93,7 @@ package struct LineupApplication: Sendable {
       codec: ProtobufSlateCodec(),
       writeBehind: writeBehind,
       ttls: configuration.ttls,
+      ranking: configuration.ranking,
       now: { Date().timeIntervalSince1970 }
     )
     let ingestion = Ingestion(

@@ -76,3 +76,24 @@ extension Lineup_V1_Provenance {
     }
   }
 }
+
+extension Lineup_V1_ExplainRecommendationResponse {
+  init(_ explanation: Explanation) {
+    self.init()
+    itemID = explanation.itemID
+    inSlate = explanation.position != nil
+    position = Int32(clamping: explanation.position ?? 0)
+    factors = explanation.factors.map { factor in
+      .with {
+        $0.name = factor.name
+        $0.value = factor.value
+        $0.contribution = factor.contribution
+      }
+    }
+    sources = explanation.sources
+    guardrails = explanation.guardrails
+    reasons = explanation.reasons.map(Lineup_V1_Reason.init)
+    notInSlateReason = explanation.notInSlateReason ?? ""
+    provenance = Lineup_V1_Provenance(explanation.provenance)
+  }
+}

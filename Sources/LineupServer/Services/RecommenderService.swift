@@ -73,7 +73,23 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
     request: Lineup_V1_ExplainRecommendationRequest,
     context: ServerContext
   ) async throws -> Lineup_V1_ExplainRecommendationResponse {
-    throw notImplemented("ExplainRecommendation (explain-why)")
+    try await mappingDomainErrors {
+      let validated = try ExplainRequest.validated(
+        userID: request.userID,
+        itemID: request.itemID,
+        context: RawRequestContext(request.context),
+        limit: request.limit,
+        excludedItemIDs: request.excludeItemIds,
+        limits: limits
+      )
+      let scope = self.scope
+      var logger = scope.logger
+      logger[metadataKey: "user"] = "\(userHasher.hash(validated.recommendation.userID))"
+      let explanation = await recommender.explain(
+        validated.recommendation, itemID: validated.itemID, budget: budget.budget(deadline: scope.deadline),
+        requestID: scope.requestID, logger: logger)
+      return Lineup_V1_ExplainRecommendationResponse(explanation)
+    }
   }
 
   func recordInteractions(

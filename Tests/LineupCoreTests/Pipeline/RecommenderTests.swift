@@ -56,7 +56,7 @@ struct RecommenderTests {
     #expect(slate.items.count == 5)
   }
 
-  @Test("model candidates become a MODEL slate: best first, excluded and unknown items dropped, filled to the limit")
+  @Test("model candidates lead a MODEL slate: best first, excluded and unknown items dropped, the rest from trending, guardrails reported")
   func modelSlate() async throws {
     let store = InMemoryStore()
     try await store.putCandidates(
@@ -69,12 +69,54 @@ struct RecommenderTests {
     let slate = await recommender(store: store).recommendations(request, requestID: "r", logger: logger)
     #expect(slate.provenance.source == .model)
     #expect(slate.provenance.modelVersion == "m-7")
+    #expect(slate.items.count == 4)
     #expect(slate.items.prefix(2).map(\.item.id) == ["it-5", "it-6"])
-    #expect(slate.items.prefix(2).map(\.score) == [1, 0.5])
     #expect(slate.items.prefix(2).allSatisfy { $0.reasons.first?.code == .modelScore })
-    // Filled from the BR baseline, skipping what is already in or excluded.
-    #expect(slate.items.suffix(2).map(\.item.id) == ["it-0", "it-1"])
-    #expect(!slate.items.contains { $0.item.id == "it-7" })
+    // The model's best outranks its second: the blend keeps the model's order.
+    #expect(slate.items[0].score > slate.items[1].score)
+    #expect(!slate.items.contains { ["it-7", "ghost"].contains($0.item.id) })
+    // The rest come from the BR baseline (or the new-creator pool), each saying so.
+    let baselineCodes: Set<ReasonCode> = [.popularInCountry, .newCreator, .newCreatorFloor, .categorySpread, .creatorCap]
+    #expect(slate.items.suffix(2).allSatisfy { $0.reasons.contains { baselineCodes.contains($0.code) } })
+    #expect(Set(slate.provenance.guardrails.map(\.name)) == ["new_creator_floor", "creator_cap", "category_spread"])
+  }
+
+  @Test("fallback slates keep the guardrails too: the new-creator floor and the per-creator cap hold when Redis is not there")
+  func fallbackGuardrails() async {
+    let request = RecommendationRequest(userID: "u1", context: RequestContext(country: Self.br), limit: 10)
+    let slate = await recommender(store: nil).recommendations(request, requestID: "r", logger: logger)
+    #expect(slate.provenance.source == .fallback)
+    #expect(slate.items.count == 10)
+    // 10 creators in the test catalog, a cap of 1 each at this size; floor ⌈1.5⌉ = 2.
+    #expect(Set(slate.items.map(\.item.creatorID)).count == 10)
+    #expect(slate.items.count(where: \.item.isNewCreator) >= 2)
+    #expect(slate.provenance.guardrails.allSatisfy { $0.satisfied })
+  }
+
+  @Test("co-visitation of the user's newest items personalizes a slate even without model candidates")
+  func coVisitation() async throws {
+    let store = InMemoryStore()
+    let catalog = FallbackLadderTests.data().catalog
+    let events = [
+      // Other users watched it-20 then it-21 (twice) and it-22 (once).
+      Interaction(eventID: "e1", userID: "a", itemID: "it-20", type: .view, timestamp: 1_000, context: RequestContext(country: Self.br)),
+      Interaction(eventID: "e2", userID: "a", itemID: "it-21", type: .view, timestamp: 1_001, context: RequestContext(country: Self.br)),
+      Interaction(eventID: "e3", userID: "b", itemID: "it-20", type: .view, timestamp: 1_000, context: RequestContext(country: Self.br)),
+      Interaction(eventID: "e4", userID: "b", itemID: "it-21", type: .view, timestamp: 1_001, context: RequestContext(country: Self.br)),
+      Interaction(eventID: "e5", userID: "b", itemID: "it-22", type: .view, timestamp: 1_002, context: RequestContext(country: Self.br)),
+      // This user just watched it-20.
+      Interaction(eventID: "e6", userID: "me", itemID: "it-20", type: .view, timestamp: 2_000, context: RequestContext(country: Self.br)),
+    ]
+    let plan = IngestionPlan.make(events: events, recentItems: [:], catalog: { catalog[$0] }, settings: IngestionSettings())
+    try await store.apply(plan, settings: IngestionSettings(), deadline: .now + .seconds(1))
+    let request = RecommendationRequest(userID: "me", context: RequestContext(country: Self.br), limit: 5)
+    let slate = await recommender(store: store).recommendations(request, requestID: "r", logger: logger)
+    #expect(slate.provenance.source == .model)
+    #expect(slate.provenance.modelVersion == Recommender.coVisitationOnlyVersion)
+    let ids = slate.items.map(\.item.id)
+    #expect(ids.contains("it-21"))
+    #expect(!ids.contains("it-20"))  // already seen
+    #expect(slate.items.first { $0.item.id == "it-21" }?.reasons.first?.code == .coVisitation)
   }
 
   @Test("a MODEL slate is cached write-behind and the next request is a CACHE hit with its own request id")

@@ -1,5 +1,7 @@
+import Foundation
 import GRPCCore
 import GRPCProtobuf
+import LineupCore
 import LineupServer
 import LineupTesting
 import LineupWire
@@ -51,7 +53,53 @@ struct RecommenderServiceTests {
       })
       #expect(response.items.count == 10)
       #expect(response.provenance.fallbackLevel == .global)
-      #expect(response.items.allSatisfy { $0.reasons.first?.code == "POPULAR_GLOBALLY" })
+      #expect(response.items.first?.reasons.first?.code == "POPULAR_GLOBALLY")
+      // The rest are global baseline items or new-creator items the exposure floor brought in.
+      #expect(response.items.allSatisfy { $0.reasons.contains { ["POPULAR_GLOBALLY", "NEW_CREATOR"].contains($0.code) } })
+    }
+  }
+
+  @Test("ExplainRecommendation agrees with GetRecommendations: position, reasons, sources and factors of every served item")
+  func explainAgrees() async throws {
+    try await withLineupClient { client, application in
+      try await application.store.putCandidates(
+        ModelCandidates(
+          modelVersion: "m-explain",
+          items: (0..<40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 7), score: 1 - Double($0) / 50) }),
+        for: "explained", ttlSeconds: nil, deadline: .now + .seconds(2))
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      let served = try await recommender.getRecommendations(.with {
+        $0.userID = "explained"; $0.context.country = "BR"; $0.limit = 12; $0.excludeItemIds = ["it-00007"]
+      })
+      #expect(served.provenance.source == .model)
+      for (index, item) in served.items.enumerated() {
+        let explained = try await recommender.explainRecommendation(.with {
+          $0.userID = "explained"; $0.itemID = item.itemID; $0.context.country = "BR"; $0.limit = 12; $0.excludeItemIds = ["it-00007"]
+        })
+        #expect(explained.inSlate)
+        #expect(explained.position == Int32(index + 1))
+        #expect(explained.reasons.map(\.code) == item.reasons.map(\.code))
+        #expect(!explained.sources.isEmpty)
+        #expect(explained.provenance.source == .model)
+        // The factors add up to the served score.
+        #expect(abs(explained.factors.reduce(0) { $0 + $1.contribution } - item.score) < 1e-9)
+        // A guardrail named on the item is named by the explanation.
+        if item.reasons.contains(where: { $0.code == "NEW_CREATOR_FLOOR" }) { #expect(explained.guardrails.contains("new_creator_floor")) }
+      }
+      let excluded = try await recommender.explainRecommendation(.with {
+        $0.userID = "explained"; $0.itemID = "it-00007"; $0.context.country = "BR"; $0.limit = 12; $0.excludeItemIds = ["it-00007"]
+      })
+      #expect(!excluded.inSlate && excluded.position == 0 && excluded.notInSlateReason == "excluded")
+      let unknown = try await recommender.explainRecommendation(.with { $0.userID = "explained"; $0.itemID = "no-such-item" })
+      #expect(unknown.notInSlateReason == "unknown_item")
+      let deep = try await recommender.explainRecommendation(.with {
+        $0.userID = "explained"; $0.itemID = "it-00273"; $0.context.country = "BR"; $0.limit = 12; $0.excludeItemIds = ["it-00007"]
+      })
+      // The model's 40th candidate: proposed, ranked, but below the cut.
+      #expect(!deep.inSlate && deep.sources.contains("model") && deep.notInSlateReason == "below_cutoff")
+      await #expect { try await recommender.explainRecommendation(.with { $0.userID = "explained" }) } throws: { error in
+        (error as? RPCError)?.code == .invalidArgument && (error as? RPCError)?.message.contains("item_id") == true
+      }
     }
   }
 
@@ -143,7 +191,6 @@ struct RecommenderServiceTests {
       let calls: [(String, @Sendable () async throws -> Void)] = [
         ("GetFeed", { _ = try await recommender.getFeed(.init()) }),
         ("GetPrice", { _ = try await recommender.getPrice(.init()) }),
-        ("ExplainRecommendation", { _ = try await recommender.explainRecommendation(.init()) }),
         ("ListFlags", { _ = try await admin.listFlags(.init()) }),
         ("SetFlag", { _ = try await admin.setFlag(.init()) }),
         ("ListBreakers", { _ = try await admin.listBreakers(.init()) }),

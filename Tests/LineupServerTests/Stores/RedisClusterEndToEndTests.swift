@@ -25,7 +25,7 @@ struct RedisClusterEndToEndTests {
       let recorded = try await recommender.recordInteractions(.with { $0.events = events })
       #expect(recorded.accepted == 60)
       #expect(try await recommender.recordInteractions(.with { $0.events = events }).duplicates == 60)
-      let trending = try await recommender.getTrending(.with { $0.context.country = "BR"; $0.limit = 1 })
+      let trending = try await recommender.getTrending(.with { $0.context.country = "BR"; $0.limit = 10 })
       #expect(trending.items.first?.itemID == "it-04998")
 
       let upserted = try await recommender.upsertItems(.with {

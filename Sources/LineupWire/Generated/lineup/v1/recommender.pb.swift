@@ -409,6 +409,12 @@ package nonisolated struct Lineup_V1_ExplainRecommendationRequest: Sendable {
   /// Clears the value of `context`. Subsequent reads from it will return its default value.
   package mutating func clearContext() {self._context = nil}
 
+  /// The `limit` of the GetRecommendations call being explained, 1…100; 0 means 20.
+  package var limit: Int32 = 0
+
+  /// The `exclude_item_ids` of that call. At most 500 ids.
+  package var excludeItemIds: [String] = []
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -1161,7 +1167,7 @@ nonisolated extension Lineup_V1_GetPriceResponse: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Lineup_V1_ExplainRecommendationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ExplainRecommendationRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{3}item_id\0\u{1}context\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{3}item_id\0\u{1}context\0\u{1}limit\0\u{3}exclude_item_ids\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1172,6 +1178,8 @@ nonisolated extension Lineup_V1_ExplainRecommendationRequest: SwiftProtobuf.Mess
       case 1: try { try decoder.decodeSingularStringField(value: &self.userID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.itemID) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._context) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.excludeItemIds) }()
       default: break
       }
     }
@@ -1191,6 +1199,12 @@ nonisolated extension Lineup_V1_ExplainRecommendationRequest: SwiftProtobuf.Mess
     try { if let v = self._context {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     } }()
+    if self.limit != 0 {
+      try visitor.visitSingularInt32Field(value: self.limit, fieldNumber: 4)
+    }
+    if !self.excludeItemIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.excludeItemIds, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1198,6 +1212,8 @@ nonisolated extension Lineup_V1_ExplainRecommendationRequest: SwiftProtobuf.Mess
     if lhs.userID != rhs.userID {return false}
     if lhs.itemID != rhs.itemID {return false}
     if lhs._context != rhs._context {return false}
+    if lhs.limit != rhs.limit {return false}
+    if lhs.excludeItemIds != rhs.excludeItemIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,41 @@
+/// Everything the candidate sources of one request read, fetched before ranking: the user's
+/// state (one pipelined round trip on Redis), co-visitation of the newest items and the
+/// country's live popularity (at most one more, issued together), plus what is in memory
+/// (catalog, fallback baselines, the new-creator pool).
+package struct CandidateInputs: Sendable {
+  package var request: RecommendationRequest
+  /// Items by id (files overlaid by ingested items).
+  package var catalog: [String: CatalogItem]
+  /// The model's candidates; nil for a cold user or when the store was not read.
+  package var model: ModelCandidates?
+  /// The user's recently seen items, newest first.
+  package var recentItems: [String]
+  /// For each of the newest recent items, the items most often visited after it.
+  package var coVisits: [String: [PopularityEntry]]
+  /// The country's live popularity; nil when not read (store down, no time, no country).
+  package var liveTrending: [PopularityEntry]?
+  /// The baselines from fallback-data/.
+  package var fallback: FallbackData
+  /// Available items of new creators, newest first (`CatalogHolder.newCreatorItems`).
+  package var newCreatorItems: [CatalogItem]
+
+  package init(
+    request: RecommendationRequest,
+    catalog: [String: CatalogItem],
+    model: ModelCandidates? = nil,
+    recentItems: [String] = [],
+    coVisits: [String: [PopularityEntry]] = [:],
+    liveTrending: [PopularityEntry]? = nil,
+    fallback: FallbackData,
+    newCreatorItems: [CatalogItem] = []
+  ) {
+    self.request = request
+    self.catalog = catalog
+    self.model = model
+    self.recentItems = recentItems
+    self.coVisits = coVisits
+    self.liveTrending = liveTrending
+    self.fallback = fallback
+    self.newCreatorItems = newCreatorItems
+  }
+}

@@ -1,0 +1,30 @@
+/// What is popular in the user's country: the fallback ladder (live popularity, then the
+/// country's file, then the global list) over the live entries read with the request's
+/// other state, so it costs no round trip of its own.
+package struct CountryTrendingSource: CandidateSource {
+  package var name: CandidateSourceName { .trending }
+  /// How deep into the ladder to propose. Default 200.
+  package var depth: Int
+
+  package init(depth: Int = 200) {
+    self.depth = depth
+  }
+
+  /// Scored by rank, 1 down to 0.5: the rungs' own scores are on different scales (live
+  /// counters normalized to their top item, the files' baselines), and the ladder's order —
+  /// live first — is what must survive the blend.
+  package func candidates(for inputs: CandidateInputs) -> [SourcedCandidate] {
+    let items = ladder(inputs).items
+    return items.enumerated().map { rank, served in
+      SourcedCandidate(itemID: served.item.id, score: 1 - 0.5 * Double(rank) / Double(max(1, items.count)), reason: served.reasons[0])
+    }
+  }
+
+  /// The ladder's answer, also used for the fallback level in provenance.
+  package func ladder(_ inputs: CandidateInputs) -> FallbackLadder.Result {
+    let ladder = FallbackLadder(data: inputs.fallback, catalog: inputs.catalog, live: nil)
+    return ladder.rank(
+      country: inputs.request.context.country, limit: max(depth, inputs.request.limit), excluding: inputs.request.excludedItemIDs,
+      liveEntries: inputs.liveTrending)
+  }
+}

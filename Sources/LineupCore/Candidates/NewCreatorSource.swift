@@ -1,0 +1,27 @@
+/// The new-creator pool: the newest available items of creators new to the platform that
+/// the country's popularity lists do not already hold (those reach the slate through the
+/// trending source, which ranks them as the country does). It exists so the new-creator
+/// floor always has eligible items to pick from; its scores are modest and fall with age,
+/// so it supplies candidates rather than lifting every new creator above what is popular.
+package struct NewCreatorSource: CandidateSource {
+  package var name: CandidateSourceName { .newCreators }
+  /// Most items proposed. Default 60.
+  package var depth: Int
+
+  package init(depth: Int = 60) {
+    self.depth = depth
+  }
+
+  package func candidates(for inputs: CandidateInputs) -> [SourcedCandidate] {
+    var popular = Set((inputs.liveTrending ?? []).map(\.itemID))
+    if let country = inputs.request.context.country, let entries = inputs.fallback.countries[country] {
+      popular.formUnion(entries.lazy.map(\.itemID))
+    }
+    var proposals: [SourcedCandidate] = []
+    for item in inputs.newCreatorItems where proposals.count < depth && !popular.contains(item.id) {
+      proposals.append(
+        SourcedCandidate(itemID: item.id, score: 0.5 / (1 + Double(proposals.count) / 10), reason: FallbackLadder.newCreatorReason))
+    }
+    return proposals
+  }
+}

@@ -1,0 +1,70 @@
+/// The recommendation pipeline of named stages, the same for every slate it builds
+/// (personalized, cold user, or the baseline when a dependency is down):
+///
+/// 1. candidate sources propose items (`CandidateSource`);
+/// 2. the filter drops unknown, unavailable, excluded and already-seen items
+///    (`CandidateFilter`), and the scorer blends the sources' scores (`BlendedScorer`);
+/// 3. exploration keeps a share for items outside the user's usual categories
+///    (`ExplorationMixer`);
+/// 4. the guardrails pick the slate (`SlateSelector`: new-creator floor, per-creator cap,
+///    category spread), each adjustment a reason on the item and a report in provenance.
+///
+/// Pure and synchronous: the I/O happened before (`CandidateInputs`), so a slate costs
+/// microseconds and tests need no store.
+package struct RankingPipeline: Sendable {
+  package var sources: [any CandidateSource]
+  package var settings: RankingSettings
+
+  package init(sources: [any CandidateSource], settings: RankingSettings) {
+    self.sources = sources
+    self.settings = settings
+  }
+
+  /// Every source: model, co-visitation, country trending, new creators.
+  package static func standard(settings: RankingSettings = RankingSettings()) -> RankingPipeline {
+    RankingPipeline(
+      sources: [
+        ModelCandidateSource(), CoVisitationSource(), CountryTrendingSource(depth: settings.trendingDepth),
+        NewCreatorSource(depth: settings.newCreatorDepth),
+      ],
+      settings: settings)
+  }
+
+  /// The slate for `inputs.request`.
+  package func rank(_ inputs: CandidateInputs) -> RankedSlate {
+    let size = inputs.request.limit
+    let proposals = sources.map { (source: $0.name, candidates: $0.candidates(for: inputs)) }
+    let filter = CandidateFilter(
+      catalog: inputs.catalog, excluded: inputs.request.excludedItemIDs, seen: Set(inputs.recentItems.prefix(settings.recentItemsRead)))
+    let scored = BlendedScorer(settings: settings).rank(proposals, filter: filter)
+    let mixer = ExplorationMixer(settings: settings)
+    let ranked = mixer.mix(scored, size: size, usual: mixer.usualCategories(inputs, ranked: scored))
+    let (items, reports) = SlateSelector(policy: settings.guardrails).select(ranked.map(\.servedItem), size: size)
+    return RankedSlate(
+      items: items, guardrails: reports, ranked: ranked,
+      sources: Set(proposals.filter { !$0.candidates.isEmpty }.map(\.source)),
+      trendingLevel: Self.trendingLevel(inputs))
+  }
+
+  /// The highest fallback rung the country's popularity came from, for provenance.
+  static func trendingLevel(_ inputs: CandidateInputs) -> FallbackLevel {
+    guard let country = inputs.request.context.country else { return .global }
+    if let live = inputs.liveTrending, live.contains(where: { inputs.catalog[$0.itemID]?.isAvailable == true }) { return .countryLive }
+    if inputs.fallback.countries[country]?.isEmpty == false { return .countryFile }
+    return .global
+  }
+}
+
+/// What the pipeline produced: the served items, the guardrail reports, and the ranked
+/// candidates behind them (for ExplainRecommendation).
+package struct RankedSlate: Sendable {
+  /// The slate, guardrails applied, each item with its reasons.
+  package var items: [ServedItem]
+  package var guardrails: [GuardrailReport]
+  /// Every admitted candidate in the order the selector saw them.
+  package var ranked: [RankedCandidate]
+  /// Sources that proposed anything.
+  package var sources: Set<CandidateSourceName>
+  /// Where the country's popularity came from.
+  package var trendingLevel: FallbackLevel
+}

@@ -1,0 +1,32 @@
+/// The filter stage: drops what must never be served — items the catalog does not know (no
+/// creator or category to apply guardrails to), unavailable items, the caller's excluded
+/// ids and the user's recently seen items.
+package struct CandidateFilter: Sendable {
+  /// Why an item was filtered out; the raw values are ExplainRecommendation's
+  /// `not_in_slate_reason`.
+  package enum Verdict: String, Error, Sendable, Equatable {
+    case unknownItem = "unknown_item"
+    case unavailable
+    case excluded
+    case alreadySeen = "already_seen"
+  }
+
+  let catalog: [String: CatalogItem]
+  let excluded: Set<String>
+  let seen: Set<String>
+
+  package init(catalog: [String: CatalogItem], excluded: Set<String>, seen: Set<String>) {
+    self.catalog = catalog
+    self.excluded = excluded
+    self.seen = seen
+  }
+
+  /// The item to rank, or why not.
+  package func admit(_ itemID: String) -> Result<CatalogItem, Verdict> {
+    guard let item = catalog[itemID] else { return .failure(.unknownItem) }
+    if excluded.contains(itemID) { return .failure(.excluded) }
+    if !item.isAvailable { return .failure(.unavailable) }
+    if seen.contains(itemID) { return .failure(.alreadySeen) }
+    return .success(item)
+  }
+}

@@ -1,0 +1,40 @@
+/// How the recommendation pipeline blends, filters and explores. Defaults are documented
+/// per field; `lineup-server` reads overrides from its configuration.
+package struct RankingSettings: Sendable, Equatable {
+  /// Blend weight per candidate source: an item's score is the weighted mean of the scores
+  /// its sources gave it, over the sources that proposed anything for this request.
+  /// Defaults: model 1.0, co-visitation 0.6, trending 0.3, new creators 0.2.
+  package var weights: [CandidateSourceName: Double] = [.model: 1.0, .coVisitation: 0.6, .trending: 0.3, .newCreators: 0.2]
+  /// Share of a slate, in basis points (rounded down), kept for items outside the user's
+  /// usual categories. Default 2000 (20%).
+  package var explorationShareBps = 2_000
+  /// The user's categories are those of this many newest seen items and best model
+  /// candidates (or, for a cold user, of the country's top trending items). Default 10.
+  package var usualCategoryDepth = 10
+  /// Newest seen items whose co-visitation sets are read. Default 3.
+  package var coVisitationSeeds = 3
+  /// Items read per co-visitation set. Default 50.
+  package var coVisitationDepth = 50
+  /// Newest seen items read for the already-seen filter (and co-visitation seeds). Default 100.
+  package var recentItemsRead = 100
+  /// Model candidates read per request, on top of the excluded ids. Default 200.
+  package var modelCandidatesRead = 200
+  /// Live country popularity entries read per request. Default 200.
+  package var trendingDepth = 200
+  /// New-creator items proposed per request. Default 60.
+  package var newCreatorDepth = 60
+  /// The guardrails every slate keeps.
+  package var guardrails = GuardrailPolicy()
+
+  package init() {}
+
+  /// The weight of `source`, 0 when not configured (the source is then ignored).
+  package func weight(of source: CandidateSourceName) -> Double {
+    max(0, weights[source] ?? 0)
+  }
+
+  /// Items of a slate of `size` kept for exploration: ⌊size × share⌋.
+  package func explorationSlots(slateSize size: Int) -> Int {
+    size * max(0, min(10_000, explorationShareBps)) / 10_000
+  }
+}

@@ -1,0 +1,70 @@
+import PropertyBased
+import Testing
+
+@testable import LineupCore
+
+@Suite("Ranking pipeline: every slate keeps the guardrails and never serves what it must not")
+struct RankingPipelinePropertyTests {
+  let pipeline = RankingPipeline.standard()
+  var policy: GuardrailPolicy { pipeline.settings.guardrails }
+
+  @Test("per-creator cap, new-creator floor (or all eligible, reported short), category spread, distinct items, a reason on each")
+  func guardrailsHold() async {
+    await propertyCheck(
+      count: 300, input: Gen.int(in: 1...100), Gen.int(in: 0...600), Gen.int(in: 1...80), Gen.int(in: 0...60), Gen.int(in: 0...Int.max)
+    ) { size, items, creators, newShare, seed in
+      let world = RandomWorld(items: items, creators: creators, newShare: newShare, slateSize: size, seed: UInt64(seed), cold: seed % 4 == 0)
+      let slate = pipeline.rank(world.inputs)
+      let cap = policy.creatorCap(slateSize: size)
+
+      #expect(slate.items.count <= size)
+      #expect(Set(slate.items.map(\.item.id)).count == slate.items.count)
+      #expect(Dictionary(grouping: slate.items, by: \.item.creatorID).values.allSatisfy { $0.count <= cap })
+      #expect(slate.items.allSatisfy { !$0.reasons.isEmpty })
+      #expect(slate.items.allSatisfy { (0...1).contains($0.score) })
+
+      // As full as the cap allows over what could be served.
+      let perCreator = Dictionary(grouping: slate.ranked, by: \.item.creatorID).mapValues(\.count)
+      #expect(slate.items.count == min(size, perCreator.values.reduce(0) { $0 + min(cap, $1) }))
+
+      // The floor, whenever the candidates hold enough new-creator items within the cap.
+      let eligible = Dictionary(grouping: slate.ranked.filter(\.item.isNewCreator), by: \.item.creatorID)
+        .values.reduce(0) { $0 + min(cap, $1.count) }
+      let floor = policy.newCreatorFloor(slateSize: size)
+      let served = slate.items.count(where: \.item.isNewCreator)
+      #expect(served >= min(floor, eligible))
+      let floorReport = slate.guardrails.first { $0.name == SlateSelector.newCreatorFloorName }
+      #expect(floorReport?.satisfied == (served >= floor))
+
+      // Category spread, where the candidates allow it: a slate short of K categories must
+      // have had no room beyond the floor, or every missing category's items must belong to
+      // creators already at the cap. The report says whether it is short.
+      let spread = slate.guardrails.first { $0.name == SlateSelector.categorySpreadName }
+      let servedCategories = Set(slate.items.map(\.item.category))
+      let available = Set(slate.ranked.map(\.item.category))
+      let wanted = min(policy.minCategories, size, available.count)
+      if servedCategories.count < wanted {
+        let perServedCreator = Dictionary(grouping: slate.items, by: \.item.creatorID).mapValues(\.count)
+        let blocked = available.subtracting(servedCategories).allSatisfy { category in
+          slate.ranked.filter { $0.item.category == category }.allSatisfy { perServedCreator[$0.item.creatorID, default: 0] >= cap }
+        }
+        #expect(blocked || size < floor + policy.minCategories)
+      }
+      #expect(spread?.satisfied == (servedCategories.count >= wanted))
+    }
+  }
+
+  @Test("nothing excluded, already seen, unavailable or unknown to the catalog is ever served")
+  func filtersHold() async {
+    await propertyCheck(count: 200, input: Gen.int(in: 1...100), Gen.int(in: 0...400), Gen.int(in: 0...Int.max)) { size, items, seed in
+      let world = RandomWorld(items: items, creators: 40, newShare: 20, slateSize: size, seed: UInt64(seed))
+      let inputs = world.inputs
+      let slate = pipeline.rank(inputs)
+      for served in slate.items {
+        #expect(!inputs.request.excludedItemIDs.contains(served.item.id))
+        #expect(!inputs.recentItems.contains(served.item.id))
+        #expect(inputs.catalog[served.item.id]?.isAvailable == true)
+      }
+    }
+  }
+}
