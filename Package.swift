@@ -136,6 +136,7 @@ let package = Package(
     .executableTarget(
       name: "lineup-loadtest",
       dependencies: [
+        "LineupCore",
         "LineupLoadKit",
         "LineupRedis",
         "LineupServer",
