@@ -7,22 +7,27 @@ package struct CoVisitationSource: CandidateSource {
   package init() {}
 
   package func candidates(for inputs: CandidateInputs) -> [SourcedCandidate] {
-    var totals: [String: Double] = [:]
-    var because: [String: String] = [:]
-    for (position, seenItem) in inputs.recentItems.enumerated() {
-      guard let entries = inputs.coVisits[seenItem], let top = entries.first?.score, top > 0 else { continue }
+    // Per proposed item: its summed score and the seen item that added the most to it.
+    var totals: [String: (total: Double, because: String, best: Double)] = [:]
+    var setsLeft = inputs.coVisits.count
+    for (position, seenItem) in inputs.recentItems.enumerated() where setsLeft > 0 {
+      guard let entries = inputs.coVisits[seenItem] else { continue }
+      setsLeft -= 1
+      guard let top = entries.first?.score, top > 0 else { continue }
       let recency = 1 / Double(position + 1)
       for entry in entries where entry.score > 0 && entry.itemID != seenItem {
         let add = recency * entry.score / top
-        if add > totals[entry.itemID, default: 0] { because[entry.itemID] = seenItem }
-        totals[entry.itemID, default: 0] += add
+        var value = totals[entry.itemID] ?? (0, seenItem, 0)
+        value.total += add
+        if add > value.best { (value.because, value.best) = (seenItem, add) }
+        totals[entry.itemID] = value
       }
     }
-    guard let best = totals.values.max(), best > 0 else { return [] }
-    return totals.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { id, total in
+    guard let best = totals.values.map(\.total).max(), best > 0 else { return [] }
+    return totals.sorted { $0.value.total > $1.value.total || ($0.value.total == $1.value.total && $0.key < $1.key) }.map { id, value in
       SourcedCandidate(
-        itemID: id, score: total / best,
-        reason: Reason(code: .coVisitation, text: "Often watched after \(because[id] ?? "what you watched")", weight: 0))
+        itemID: id, score: value.total / best,
+        reason: Reason(code: .coVisitation, text: "Often watched after \(value.because)", weight: 0))
     }
   }
 }

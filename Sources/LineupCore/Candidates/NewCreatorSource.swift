@@ -13,12 +13,10 @@ package struct NewCreatorSource: CandidateSource {
   }
 
   package func candidates(for inputs: CandidateInputs) -> [SourcedCandidate] {
-    var popular = Set((inputs.liveTrending ?? []).map(\.itemID))
-    if let country = inputs.request.context.country, let entries = inputs.fallback.countries[country] {
-      popular.formUnion(entries.lazy.map(\.itemID))
-    }
+    let live = Set((inputs.liveTrending ?? []).lazy.map(\.itemID))
+    let file = inputs.request.context.country.flatMap { inputs.fallback.countryItemIDs[$0] } ?? []
     var proposals: [SourcedCandidate] = []
-    for item in inputs.newCreatorItems where proposals.count < depth && !popular.contains(item.id) {
+    for item in inputs.newCreatorItems where proposals.count < depth && !live.contains(item.id) && !file.contains(item.id) {
       proposals.append(
         SourcedCandidate(itemID: item.id, score: 0.5 / (1 + Double(proposals.count) / 10), reason: FallbackLadder.newCreatorReason))
     }

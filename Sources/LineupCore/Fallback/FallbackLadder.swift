@@ -75,7 +75,9 @@ package struct FallbackLadder: Sendable {
   }
 
   private static func countryReason(_ country: CountryCode) -> (Double) -> Reason {
-    { score in Reason(code: .popularInCountry, text: "Popular in \(country) right now", weight: score) }
+    // The text once per request, not once per item.
+    let text = "Popular in \(country) right now"
+    return { score in Reason(code: .popularInCountry, text: text, weight: score) }
   }
 
   private static let globalReason: @Sendable (Double) -> Reason = { score in

@@ -24,38 +24,58 @@ package struct SlateSelector: Sendable {
 
   /// `candidates` must be ranked best first, one per item.
   package func select(_ candidates: [ServedItem], size: Int) -> (items: [ServedItem], reports: [GuardrailReport]) {
+    let (picks, reports) = pick(candidates, size: size)
+    return (picks.map { pick in Self.served(candidates[pick.index], adding: pick.guardrail) }, reports)
+  }
+
+  /// `served` with the reason of the guardrail that brought it in, if any.
+  package static func served(_ served: ServedItem, adding guardrail: ReasonCode?) -> ServedItem {
+    var served = served
+    if let guardrail { served.reasons.append(reason(guardrail, item: served.item)) }
+    return served
+  }
+
+  /// The selection as indices into `candidates` (ranked best first, one per item), in rank
+  /// order, each with the guardrail that brought it in when the plain top-N would not have
+  /// held it. Generic so the pipeline selects over its ranked candidates and builds served
+  /// items (with their reasons) for the picks only.
+  package func pick<Candidate: SlateCandidate>(
+    _ candidates: [Candidate], size: Int
+  ) -> (picks: [(index: Int, guardrail: ReasonCode?)], reports: [GuardrailReport]) {
     guard size > 0, !candidates.isEmpty else {
-      return ([], reports(size: size, newServed: 0, newEligible: 0, categories: 0, availableCategories: 0, capDisplaced: 0, floorAdded: 0, spreadAdded: 0))
+      return ([], reports(size: size, newServed: 0, newEligible: { 0 }, categories: 0, availableCategories: { 0 }, capDisplaced: 0, floorAdded: 0, spreadAdded: 0))
     }
     let floor = policy.newCreatorFloor(slateSize: size)
     let cap = policy.creatorCap(slateSize: size)
-    let plainTop = Set(candidates.prefix(size).map(\.item.id))
+    let plainTopCount = min(size, candidates.count)
 
     var taken = [Bool](repeating: false, count: candidates.count)
-    var picks: [(index: Int, reason: ReasonCode?)] = []
+    var picks: [(index: Int, guardrail: ReasonCode?)] = []
     var perCreator: [String: Int] = [:]
     var categories: Set<String> = []
     var newServed = 0
 
     func canTake(_ index: Int) -> Bool {
-      !taken[index] && perCreator[candidates[index].item.creatorID, default: 0] < cap
+      !taken[index] && perCreator[candidates[index].catalogItem.creatorID, default: 0] < cap
     }
     func take(_ index: Int, guardrail: ReasonCode?) {
       taken[index] = true
-      let item = candidates[index].item
+      let item = candidates[index].catalogItem
       perCreator[item.creatorID, default: 0] += 1
       categories.insert(item.category)
       if item.isNewCreator { newServed += 1 }
-      picks.append((index, plainTop.contains(item.id) ? nil : guardrail))
+      // Candidates are one per item, so "in the plain top-N" is "ranked among the first N".
+      picks.append((index, index < plainTopCount ? nil : guardrail))
     }
 
     // 1. New-creator floor.
     for index in candidates.indices where newServed < floor && picks.count < size {
-      if candidates[index].item.isNewCreator && canTake(index) { take(index, guardrail: .newCreatorFloor) }
+      if candidates[index].catalogItem.isNewCreator && canTake(index) { take(index, guardrail: .newCreatorFloor) }
     }
     // 2. Category spread.
     while categories.count < policy.minCategories && picks.count < size {
-      guard let index = candidates.indices.first(where: { canTake($0) && !categories.contains(candidates[$0].item.category) }) else { break }
+      guard let index = candidates.indices.first(where: { canTake($0) && !categories.contains(candidates[$0].catalogItem.category) })
+      else { break }
       take(index, guardrail: .categorySpread)
     }
     // 3. Fill: anything the plain top-N would not have held got in because the cap kept
@@ -65,42 +85,42 @@ package struct SlateSelector: Sendable {
     }
 
     // Items of the plain top-N left out because their creator reached the cap.
-    let capDisplaced = candidates.prefix(size).indices.filter {
-      !taken[$0] && perCreator[candidates[$0].item.creatorID, default: 0] >= cap
+    let capDisplaced = (0..<plainTopCount).filter {
+      !taken[$0] && perCreator[candidates[$0].catalogItem.creatorID, default: 0] >= cap
     }.count
-    let items = picks.sorted { $0.index < $1.index }.map { pick -> ServedItem in
-      var served = candidates[pick.index]
-      if let reason = pick.reason { served.reasons.append(Self.reason(reason, item: served.item)) }
-      return served
+    picks.sort { $0.index < $1.index }
+    // What only a short report needs is computed only then.
+    let newEligible = {
+      Dictionary(grouping: candidates.lazy.map(\.catalogItem).filter(\.isNewCreator), by: \.creatorID)
+        .values.reduce(0) { $0 + min(cap, $1.count) }
     }
-    let newEligible = Dictionary(grouping: candidates.filter(\.item.isNewCreator), by: \.item.creatorID)
-      .values.reduce(0) { $0 + min(cap, $1.count) }
+    let servedCategories = categories.count
     return (
-      items,
+      picks,
       reports(
-        size: size, newServed: newServed, newEligible: newEligible, categories: categories.count,
-        availableCategories: Set(candidates.map(\.item.category)).count, capDisplaced: capDisplaced,
-        floorAdded: picks.filter { $0.reason == .newCreatorFloor }.count,
-        spreadAdded: picks.filter { $0.reason == .categorySpread }.count
+        size: size, newServed: newServed, newEligible: newEligible, categories: servedCategories,
+        availableCategories: { Set(candidates.lazy.map(\.catalogItem.category)).count }, capDisplaced: capDisplaced,
+        floorAdded: picks.count { $0.guardrail == .newCreatorFloor },
+        spreadAdded: picks.count { $0.guardrail == .categorySpread }
       )
     )
   }
 
   private func reports(
-    size: Int, newServed: Int, newEligible: Int, categories: Int, availableCategories: Int, capDisplaced: Int, floorAdded: Int,
-    spreadAdded: Int
+    size: Int, newServed: Int, newEligible: () -> Int, categories: Int, availableCategories: () -> Int, capDisplaced: Int,
+    floorAdded: Int, spreadAdded: Int
   ) -> [GuardrailReport] {
     let floor = policy.newCreatorFloor(slateSize: size)
     let cap = policy.creatorCap(slateSize: size)
     let floorMet = newServed >= floor
     // "Where the candidates allow": fewer categories than wanted is not a miss when no more exist.
-    let wantedCategories = min(policy.minCategories, size, availableCategories)
+    let wantedCategories = categories >= min(policy.minCategories, size) ? min(policy.minCategories, size) : min(policy.minCategories, size, availableCategories())
     return [
       GuardrailReport(
         name: Self.newCreatorFloorName, adjustments: floorAdded, satisfied: floorMet,
         detail: floorMet
           ? "floor \(floor) of \(size), served \(newServed)"
-          : "floor \(floor) of \(size), served \(newServed): only \(newEligible) eligible item(s)"),
+          : "floor \(floor) of \(size), served \(newServed): only \(newEligible()) eligible item(s)"),
       GuardrailReport(
         name: Self.creatorCapName, adjustments: capDisplaced, satisfied: true,
         detail: "at most \(cap) per creator; \(capDisplaced) item(s) of capped creators left out"),
@@ -117,6 +137,20 @@ package struct SlateSelector: Sendable {
     default: Reason(code: code, text: "Shown instead of more items from the same creator", weight: 0)
     }
   }
+}
+
+/// What the selector needs of a candidate: its catalog item (creator, category, whether the
+/// creator is new).
+package protocol SlateCandidate {
+  var catalogItem: CatalogItem { get }
+}
+
+extension ServedItem: SlateCandidate {
+  package var catalogItem: CatalogItem { item }
+}
+
+extension RankedCandidate: SlateCandidate {
+  package var catalogItem: CatalogItem { item }
 }
 
 extension ReasonCode {

@@ -39,7 +39,9 @@ package struct RankingPipeline: Sendable {
     let scored = BlendedScorer(settings: settings).rank(proposals, filter: filter)
     let mixer = ExplorationMixer(settings: settings)
     let ranked = mixer.mix(scored, size: size, usual: mixer.usualCategories(inputs, ranked: scored))
-    let (items, reports) = SlateSelector(policy: settings.guardrails).select(ranked.map(\.servedItem), size: size)
+    let (picks, reports) = SlateSelector(policy: settings.guardrails).pick(ranked, size: size)
+    // Served items, with their reasons, for the picks only.
+    let items = picks.map { SlateSelector.served(ranked[$0.index].servedItem, adding: $0.guardrail) }
     return RankedSlate(
       items: items, guardrails: reports, ranked: ranked,
       sources: Set(proposals.filter { !$0.candidates.isEmpty }.map(\.source)),

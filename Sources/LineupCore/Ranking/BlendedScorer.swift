@@ -15,36 +15,48 @@ package struct BlendedScorer: Sendable {
     let total = active.reduce(0) { $0 + settings.weight(of: $1.source) }
     guard total > 0 else { return [] }
 
-    var byItem: [String: RankedCandidate] = [:]
-    var rejected: Set<String> = []
+    // The hot loop of the pipeline: one hash lookup per proposal. `slots` maps an item to its
+    // index in `ranked`, or to `rejected` once the filter turned it away, so an item is
+    // looked up in the catalog and the filter sets once, however many sources propose it.
+    let rejected = -1
+    let proposalCount = active.reduce(0) { $0 + $1.candidates.count }
+    var slots: [String: Int] = [:]
+    slots.reserveCapacity(proposalCount)
+    var ranked: [RankedCandidate] = []
+    ranked.reserveCapacity(proposalCount)
     for (source, candidates) in active {
       let share = settings.weight(of: source) / total
-      var seenBySource: Set<String> = []
-      for candidate in candidates where !rejected.contains(candidate.itemID) {
-        // A source proposing an item twice counts once, with its first (best) score.
-        guard seenBySource.insert(candidate.itemID).inserted else { continue }
+      for candidate in candidates {
         let score = min(1, max(0, candidate.score))
-        let contribution = SourceContribution(
-          source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidate.reason)
-        if var ranked = byItem[candidate.itemID] {
-          ranked.score += contribution.contribution
-          ranked.contributions.append(contribution)
-          byItem[candidate.itemID] = ranked
+        // One hash for the usual case, an item seen for the first time.
+        if let slot = slots.updateValue(ranked.count, forKey: candidate.itemID) {
+          slots[candidate.itemID] = slot
+          // A source proposing an item twice counts once, with its first (best) score.
+          guard slot != rejected, ranked[slot].contributions.last?.source != source else { continue }
+          ranked[slot].score += score * share
+          ranked[slot].contributions.append(
+            SourceContribution(source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidate.reason))
           continue
         }
         switch filter.admit(candidate.itemID) {
         case .success(let item):
-          byItem[candidate.itemID] = RankedCandidate(item: item, score: contribution.contribution, contributions: [contribution])
+          let contribution = SourceContribution(
+            source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidate.reason)
+          ranked.append(RankedCandidate(item: item, score: contribution.contribution, contributions: [contribution]))
         case .failure:
-          rejected.insert(candidate.itemID)
+          slots[candidate.itemID] = rejected
         }
       }
     }
-    return byItem.values.map { candidate in
-      var candidate = candidate
+    // Sort indices, not the candidates themselves (large structs).
+    let order = ranked.indices.sorted { a, b in
+      ranked[a].score > ranked[b].score || (ranked[a].score == ranked[b].score && ranked[a].item.id < ranked[b].item.id)
+    }
+    return order.map { index in
+      var candidate = ranked[index]
       candidate.score = min(1, candidate.score)
-      candidate.contributions.sort { $0.contribution > $1.contribution }
+      if candidate.contributions.count > 1 { candidate.contributions.sort { $0.contribution > $1.contribution } }
       return candidate
-    }.sorted { $0.score > $1.score || ($0.score == $1.score && $0.item.id < $1.item.id) }
+    }
   }
 }

@@ -24,9 +24,10 @@ package struct CandidateFilter: Sendable {
   /// The item to rank, or why not.
   package func admit(_ itemID: String) -> Result<CatalogItem, Verdict> {
     guard let item = catalog[itemID] else { return .failure(.unknownItem) }
-    if excluded.contains(itemID) { return .failure(.excluded) }
+    // The emptiness checks skip hashing the id for the usual empty sets.
+    if !excluded.isEmpty && excluded.contains(itemID) { return .failure(.excluded) }
     if !item.isAvailable { return .failure(.unavailable) }
-    if seen.contains(itemID) { return .failure(.alreadySeen) }
+    if !seen.isEmpty && seen.contains(itemID) { return .failure(.alreadySeen) }
     return .success(item)
   }
 }
