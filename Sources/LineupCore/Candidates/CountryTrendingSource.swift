@@ -3,11 +3,11 @@
 /// other state, so it costs no round trip of its own.
 package struct CountryTrendingSource: CandidateSource {
   package var name: CandidateSourceName { .trending }
-  /// How deep into the ladder to propose. Default 200.
-  package var depth: Int
+  /// How deep into the ladder to propose (`RankingSettings.trendingDepth`).
+  package var settings: RankingSettings
 
-  package init(depth: Int = 200) {
-    self.depth = depth
+  package init(settings: RankingSettings = RankingSettings()) {
+    self.settings = settings
   }
 
   /// Scored by rank, 1 down to 0.5: the rungs' own scores are on different scales (live
@@ -24,7 +24,7 @@ package struct CountryTrendingSource: CandidateSource {
   package func ladder(_ inputs: CandidateInputs) -> FallbackLadder.Result {
     let ladder = FallbackLadder(data: inputs.fallback, catalog: inputs.catalog, live: nil)
     return ladder.rank(
-      country: inputs.request.context.country, limit: max(depth, inputs.request.limit), excluding: inputs.request.excludedItemIDs,
+      country: inputs.request.context.country, limit: settings.trendingDepth(for: inputs.request), excluding: inputs.request.excludedItemIDs,
       liveEntries: inputs.liveTrending)
   }
 }

@@ -5,16 +5,17 @@
 /// so it supplies candidates rather than lifting every new creator above what is popular.
 package struct NewCreatorSource: CandidateSource {
   package var name: CandidateSourceName { .newCreators }
-  /// Most items proposed. Default 60.
-  package var depth: Int
+  /// How many items to propose (`RankingSettings.newCreatorDepth`).
+  package var settings: RankingSettings
 
-  package init(depth: Int = 60) {
-    self.depth = depth
+  package init(settings: RankingSettings = RankingSettings()) {
+    self.settings = settings
   }
 
   package func candidates(for inputs: CandidateInputs) -> [SourcedCandidate] {
     let live = Set((inputs.liveTrending ?? []).lazy.map(\.itemID))
     let file = inputs.request.context.country.flatMap { inputs.fallback.countryItemIDs[$0] } ?? []
+    let depth = settings.newCreatorDepth(slateSize: inputs.request.limit)
     var proposals: [SourcedCandidate] = []
     for item in inputs.newCreatorItems where proposals.count < depth && !live.contains(item.id) && !file.contains(item.id) {
       proposals.append(

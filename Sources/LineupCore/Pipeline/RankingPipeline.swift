@@ -24,8 +24,7 @@ package struct RankingPipeline: Sendable {
   package static func standard(settings: RankingSettings = RankingSettings()) -> RankingPipeline {
     RankingPipeline(
       sources: [
-        ModelCandidateSource(), CoVisitationSource(), CountryTrendingSource(depth: settings.trendingDepth),
-        NewCreatorSource(depth: settings.newCreatorDepth),
+        ModelCandidateSource(), CoVisitationSource(), CountryTrendingSource(settings: settings), NewCreatorSource(settings: settings),
       ],
       settings: settings)
   }

@@ -142,7 +142,7 @@ package struct Recommender: Sendable {
   private func userStateQuery(_ request: RecommendationRequest, cacheKey: ResponseCacheKey?) -> UserStateQuery {
     UserStateQuery(
       userID: request.userID,
-      candidateLimit: pipeline.settings.modelCandidatesRead + request.excludedItemIDs.count,
+      candidateLimit: pipeline.settings.modelCandidatesRead(for: request),
       recentLimit: pipeline.settings.recentItemsRead,
       cacheKey: cacheKey)
   }
@@ -155,7 +155,7 @@ package struct Recommender: Sendable {
   ) async -> CandidateInputs {
     let settings = pipeline.settings
     let seeds = Array(state.recentItems.prefix(settings.coVisitationSeeds))
-    async let live = liveTrending(request.context.country, store: store, deadline: deadline, logger: logger)
+    async let live = liveTrending(request, store: store, deadline: deadline, logger: logger)
     var coVisits: [String: [PopularityEntry]] = [:]
     await withTaskGroup(of: (String, [PopularityEntry]?).self) { group in
       for seed in seeds {
@@ -173,11 +173,11 @@ package struct Recommender: Sendable {
 
   /// The country's live popularity, nil when there is no country or the read fails.
   private func liveTrending(
-    _ country: CountryCode?, store: any PopularityStore, deadline: ContinuousClock.Instant, logger: Logger
+    _ request: RecommendationRequest, store: any PopularityStore, deadline: ContinuousClock.Instant, logger: Logger
   ) async -> [PopularityEntry]? {
-    guard let country else { return nil }
+    guard let country = request.context.country else { return nil }
     do {
-      return try await store.topItems(in: country, limit: pipeline.settings.trendingDepth, deadline: deadline)
+      return try await store.topItems(in: country, limit: pipeline.settings.trendingDepth(for: request), deadline: deadline)
     } catch {
       logLiveFailure(error, logger: logger)
       return nil
@@ -242,7 +242,7 @@ package struct Recommender: Sendable {
   ) async -> Slate {
     var live: [PopularityEntry]?
     if let store, let liveDeadline {
-      live = await liveTrending(request.context.country, store: store, deadline: liveDeadline, logger: logger)
+      live = await liveTrending(request, store: store, deadline: liveDeadline, logger: logger)
     }
     let ranked = pipeline.rank(baselineInputs(request, liveTrending: live))
     return Slate(

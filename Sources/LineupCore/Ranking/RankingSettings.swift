@@ -17,12 +17,20 @@ package struct RankingSettings: Sendable, Equatable {
   package var coVisitationDepth = 50
   /// Newest seen items read for the already-seen filter (and co-visitation seeds). Default 100.
   package var recentItemsRead = 100
-  /// Model candidates read per request, on top of the excluded ids. Default 200.
-  package var modelCandidatesRead = 200
-  /// Live country popularity entries read per request. Default 200.
-  package var trendingDepth = 200
-  /// New-creator items proposed per request. Default 60.
-  package var newCreatorDepth = 60
+  // Depths scale with the slate: a 20-item slate ranks about 250 candidates, a 100-item one
+  // about 1,200. Each proposal costs a hash lookup or two, so a fixed depth sized for the
+  // largest slate would make every small one pay for it.
+  /// Model candidates read per slate item, on top of the excluded ids. Default 5.
+  package var modelCandidatesPerItem = 5
+  /// Country popularity entries (live, and proposed from the ladder) per slate item, at
+  /// least `minimumTrendingDepth`. Default 3.
+  package var trendingPerItem = 3
+  /// Default 30.
+  package var minimumTrendingDepth = 30
+  /// New-creator items proposed per slate item, at least `minimumNewCreatorDepth`. Default 1.
+  package var newCreatorsPerItem = 1
+  /// Default 10.
+  package var minimumNewCreatorDepth = 10
   /// The guardrails every slate keeps.
   package var guardrails = GuardrailPolicy()
 
@@ -31,6 +39,21 @@ package struct RankingSettings: Sendable, Equatable {
   /// The weight of `source`, 0 when not configured (the source is then ignored).
   package func weight(of source: CandidateSourceName) -> Double {
     max(0, weights[source] ?? 0)
+  }
+
+  /// Model candidates to read for a request.
+  package func modelCandidatesRead(for request: RecommendationRequest) -> Int {
+    request.limit * modelCandidatesPerItem + request.excludedItemIDs.count
+  }
+
+  /// Country popularity entries to read and propose for a request.
+  package func trendingDepth(for request: RecommendationRequest) -> Int {
+    max(minimumTrendingDepth, request.limit * trendingPerItem) + request.excludedItemIDs.count
+  }
+
+  /// New-creator items to propose for a slate of `size`.
+  package func newCreatorDepth(slateSize size: Int) -> Int {
+    max(minimumNewCreatorDepth, size * newCreatorsPerItem)
   }
 
   /// Items of a slate of `size` kept for exploration: ⌊size × share⌋.

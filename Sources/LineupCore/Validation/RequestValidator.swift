@@ -83,6 +83,17 @@ package struct RequestValidator: Sendable {
   }
 
   /// An optional category filter: at most `maxCategoryBytes`.
+  /// An amount of money: an ISO 4217 currency (three upper-case letters) and a non-negative
+  /// amount of minor units.
+  package mutating func money(_ value: Money, field: String) -> Money {
+    let currency = value.currency.utf8
+    if currency.count != 3 || !currency.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
+      fail("\(field).currency_code", "must be an ISO 4217 code (three upper-case letters, e.g. \"BRL\"), got \"\(value.currency.prefix(16))\"")
+    }
+    if value.minorUnits < 0 { fail("\(field).minor_units", "must not be negative, got \(value.minorUnits)") }
+    return value
+  }
+
   package mutating func category(_ value: String, field: String) -> String? {
     if value.isEmpty { return nil }
     if value.utf8.count > limits.maxCategoryBytes {

@@ -114,6 +114,9 @@ package struct LineupApplication: Sendable {
       services: [
         RecommenderService(
           recommender: recommender,
+          prices: PriceQuoter(
+            store: store, codec: ProtobufQuoteCodec(), writeBehind: writeBehind, ttls: configuration.ttls,
+            now: { Date().timeIntervalSince1970 }),
           ingestion: ingestion,
           budget: RequestBudgetPolicy(maxStoreWait: configuration.redis.commandTimeout, safetyMargin: configuration.redis.deadlineMargin),
           limits: configuration.limits,

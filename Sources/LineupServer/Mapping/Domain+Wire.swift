@@ -110,3 +110,20 @@ extension Lineup_V1_ItemRejection {
     reason = rejection.reason
   }
 }
+
+extension Money {
+  init(wire: Lineup_V1_Money) {
+    self.init(currency: wire.currencyCode, minorUnits: wire.minorUnits)
+  }
+}
+
+extension PriceQuote {
+  /// A quote from a cached wire response.
+  init(wire: Lineup_V1_GetPriceResponse) {
+    self.init(
+      productID: wire.productID, price: Money(wire: wire.price), basePrice: Money(wire: wire.basePrice),
+      floorPrice: wire.hasFloorPrice ? Money(wire: wire.floorPrice) : nil, discountBps: Int(wire.discountBps),
+      reasons: wire.reasons.map { Reason(code: ReasonCode(rawValue: $0.code), text: $0.text, weight: $0.weight) },
+      provenance: Provenance(wire: wire.provenance), validUntil: wire.validUntil.timeIntervalSince1970)
+  }
+}

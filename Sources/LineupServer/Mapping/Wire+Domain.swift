@@ -97,3 +97,25 @@ extension Lineup_V1_ExplainRecommendationResponse {
     provenance = Lineup_V1_Provenance(explanation.provenance)
   }
 }
+
+extension Lineup_V1_Money {
+  init(_ money: Money) {
+    self.init()
+    currencyCode = money.currency
+    minorUnits = money.minorUnits
+  }
+}
+
+extension Lineup_V1_GetPriceResponse {
+  init(_ quote: PriceQuote) {
+    self.init()
+    productID = quote.productID
+    price = Lineup_V1_Money(quote.price)
+    basePrice = Lineup_V1_Money(quote.basePrice)
+    if let floor = quote.floorPrice { floorPrice = Lineup_V1_Money(floor) }
+    discountBps = Int32(clamping: quote.discountBps)
+    reasons = quote.reasons.map(Lineup_V1_Reason.init)
+    provenance = Lineup_V1_Provenance(quote.provenance)
+    validUntil = Google_Protobuf_Timestamp(timeIntervalSince1970: quote.validUntil)
+  }
+}

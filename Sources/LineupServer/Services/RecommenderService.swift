@@ -8,6 +8,7 @@ import Logging
 /// slate back to the wire. RPCs not built yet answer UNIMPLEMENTED naming the capability.
 struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   let recommender: Recommender
+  let prices: PriceQuoter
   let ingestion: Ingestion
   let budget: RequestBudgetPolicy
   let limits: RequestLimits
@@ -66,7 +67,16 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   }
 
   func getPrice(request: Lineup_V1_GetPriceRequest, context: ServerContext) async throws -> Lineup_V1_GetPriceResponse {
-    throw notImplemented("GetPrice (personalized pricing)")
+    try await mappingDomainErrors {
+      let validated = try PriceRequest.validated(
+        userID: request.userID, context: RawRequestContext(request.context), productID: request.productID,
+        listPrice: request.hasListPrice ? Money(wire: request.listPrice) : nil, limits: limits)
+      let scope = self.scope
+      var logger = scope.logger
+      logger[metadataKey: "user"] = "\(userHasher.hash(validated.userID))"
+      let quote = try await prices.quote(validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
+      return Lineup_V1_GetPriceResponse(quote)
+    }
   }
 
   func explainRecommendation(

@@ -67,9 +67,10 @@ struct CandidateSourceTests {
   func newCreators() {
     let pool = (0..<5).map { Self.item("n\($0)", creator: "new-\($0)", new: true, createdAt: Int64(100 - $0)) }
     let inputs = Self.inputs(catalog: pool, live: [PopularityEntry(itemID: "n1", score: 1)], file: [PopularityEntry(itemID: "n3", score: 1)], newCreators: pool)
-    var source = NewCreatorSource()
-    source.depth = 2
-    let proposed = source.candidates(for: inputs)
+    var settings = RankingSettings()
+    settings.minimumNewCreatorDepth = 2
+    settings.newCreatorsPerItem = 0
+    let proposed = NewCreatorSource(settings: settings).candidates(for: inputs)
     #expect(proposed.map(\.itemID) == ["n0", "n2"])
     #expect(proposed[0].score > proposed[1].score)
     #expect(proposed.allSatisfy { $0.reason.code == .newCreator })

@@ -112,7 +112,7 @@ struct RunCommand: AsyncParsableCommand {
     if spawn {
       let started = try await SpawnedStack.start(
         scenario: scenario, seed: seed, redisDelay: redisDelayMs.map { .milliseconds($0) },
-        extraServerArguments: serverArguments.split(separator: " ").map(String.init))
+        extraServerArguments: serverArguments.split(separator: " ").map(String.init), durableRedis: chaosPlan?.redisRestartAt != nil)
       stack = started
       FileHandle.standardError.write(Data("spawned redis-server pid \(started.redis.pid ?? 0), lineup-server pid \(started.server.processIdentifier) on port \(started.port)\n".utf8))
     }

@@ -26,8 +26,13 @@ final class SpawnedStack: Sendable {
 
   /// Starts Redis (and the proxy when `redisDelay` is set), seeds, starts lineup-server and
   /// waits until it listens.
-  static func start(scenario: Scenario, seed: UInt64, redisDelay: Duration?, extraServerArguments: [String]) async throws -> SpawnedStack {
-    let redis = try await RedisServerProcess.start()
+  static func start(
+    scenario: Scenario, seed: UInt64, redisDelay: Duration?, extraServerArguments: [String], durableRedis: Bool = false
+  ) async throws -> SpawnedStack {
+    // A fault run restarts the server it killed; with an append-only file (fsync every
+    // second, as production would run it) the restarted server has its data back, so the
+    // run measures Lineup's recovery rather than an emptied Redis.
+    let redis = try await RedisServerProcess.start(arguments: durableRedis ? ["--appendonly", "yes", "--appendfsync", "everysec"] : [])
     try await seedCandidates(redis.url, scenario: scenario, seed: seed)
     var proxy: DelayingTCPProxy?
     var redisPort = redis.port

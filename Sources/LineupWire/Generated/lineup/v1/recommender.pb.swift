@@ -298,11 +298,25 @@ package nonisolated struct Lineup_V1_GetPriceRequest: Sendable {
   /// The product to price. Required; at most 128 bytes.
   package var productID: String = String()
 
+  /// Optional: the caller's own list price. When Lineup has no usable pricing policy for the
+  /// product (none, unparseable, or its store unreachable) it quotes this back unchanged, with
+  /// the reason, instead of failing; without it that case is NOT_FOUND (no policy) or
+  /// UNAVAILABLE. Lineup never guesses a price.
+  package var listPrice: Lineup_V1_Money {
+    get {_listPrice ?? Lineup_V1_Money()}
+    set {_listPrice = newValue}
+  }
+  /// Returns true if `listPrice` has been explicitly set.
+  package var hasListPrice: Bool {self._listPrice != nil}
+  /// Clears the value of `listPrice`. Subsequent reads from it will return its default value.
+  package mutating func clearListPrice() {self._listPrice = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 
   fileprivate var _context: Lineup_V1_RequestContext? = nil
+  fileprivate var _listPrice: Lineup_V1_Money? = nil
 }
 
 /// Response of GetPrice: a personalized quote.
@@ -338,7 +352,7 @@ package nonisolated struct Lineup_V1_GetPriceResponse: @unchecked Sendable {
   package mutating func clearBasePrice() {_uniqueStorage()._basePrice = nil}
 
   /// The lowest price the policy allows: cost × (1 + min margin), rounded up to a whole
-  /// minor unit. price is never below it.
+  /// minor unit. price is never below it. Unset when the list price was quoted back.
   package var floorPrice: Lineup_V1_Money {
     get {_storage._floorPrice ?? Lineup_V1_Money()}
     set {_uniqueStorage()._floorPrice = newValue}
@@ -1004,7 +1018,7 @@ nonisolated extension Lineup_V1_GetFeedResponse: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Lineup_V1_GetPriceRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".GetPriceRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}context\0\u{3}product_id\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}context\0\u{3}product_id\0\u{3}list_price\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1015,6 +1029,7 @@ nonisolated extension Lineup_V1_GetPriceRequest: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeSingularStringField(value: &self.userID) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._context) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.productID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._listPrice) }()
       default: break
       }
     }
@@ -1034,6 +1049,9 @@ nonisolated extension Lineup_V1_GetPriceRequest: SwiftProtobuf.Message, SwiftPro
     if !self.productID.isEmpty {
       try visitor.visitSingularStringField(value: self.productID, fieldNumber: 3)
     }
+    try { if let v = self._listPrice {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1041,6 +1059,7 @@ nonisolated extension Lineup_V1_GetPriceRequest: SwiftProtobuf.Message, SwiftPro
     if lhs.userID != rhs.userID {return false}
     if lhs._context != rhs._context {return false}
     if lhs.productID != rhs.productID {return false}
+    if lhs._listPrice != rhs._listPrice {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

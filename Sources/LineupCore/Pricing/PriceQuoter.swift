@@ -1,0 +1,122 @@
+package import Logging
+import Synchronization
+
+/// The domain entry point for GetPrice. One round trip reads the product's policy, the user's
+/// features and the cached quote together; a cached quote is served as CACHE (a user sees
+/// one price for the quote's TTL), otherwise `DiscountRequest` and `PriceRules` compute it —
+/// never below the floor — and it is cached write-behind. Without a usable policy (none,
+/// unparseable, or the store down) the caller's list price is quoted back unchanged with the
+/// reason; without one either, the answer is an error, never a guessed price.
+package final class PriceQuoter: Sendable {
+  private let store: any PricingStore & ResponseCacheStore
+  private let codec: (any QuoteCodec)?
+  private let writeBehind: WriteBehindQueue?
+  private let ttls: TTLBudgets
+  private let discounts: DiscountRequest
+  private let now: @Sendable () -> Double
+  private let clamps = Atomic<Int>(0)
+
+  package init(
+    store: any PricingStore & ResponseCacheStore,
+    codec: (any QuoteCodec)? = nil,
+    writeBehind: WriteBehindQueue? = nil,
+    ttls: TTLBudgets = TTLBudgets(),
+    discounts: DiscountRequest = DiscountRequest(),
+    now: @escaping @Sendable () -> Double
+  ) {
+    self.store = store
+    self.codec = codec
+    self.writeBehind = writeBehind
+    self.ttls = ttls
+    self.discounts = discounts
+    self.now = now
+  }
+
+  /// Quotes whose computed price was raised to the floor, since start (a metric).
+  package var floorClamps: Int { clamps.load(ordering: .relaxed) }
+
+  package func quote(_ request: PriceRequest, budget: RequestBudget = RequestBudget(), requestID: String, logger: Logger) async throws(LineupError)
+    -> PriceQuote
+  {
+    guard let deadline = budget.storeDeadline() else {
+      return try listPriceQuote(request, reason: .deadline, why: "too little of the deadline was left to read the pricing policy", requestID: requestID)
+    }
+    let key = ResponseCacheKey.price(userID: request.userID, productID: request.productID, fingerprint: request.context.country?.value ?? "-")
+    let store = self.store
+    async let cachedRead = codec == nil ? nil : try? store.cachedResponse(for: key, deadline: deadline)
+    async let featuresRead = try? store.userFeatures(of: request.userID, deadline: deadline)
+    let policy: PricingPolicy?
+    do {
+      policy = try await store.pricingPolicy(for: request.productID, deadline: deadline)
+    } catch {
+      logger.warning("pricing policy read failed; quoting the list price", metadata: ["product": "\(request.productID)", "error": "\(error)"])
+      return try listPriceQuote(request, reason: .storeUnavailable, why: "the pricing policy could not be read", requestID: requestID)
+    }
+    if let bytes = await cachedRead, let codec, var cached = codec.decode(bytes) {
+      cached.provenance.source = .cache
+      cached.provenance.cacheHit = true
+      cached.provenance.requestID = requestID
+      return cached
+    }
+    // Reads not awaited on an early return are cancelled when the scope ends.
+    guard let policy else {
+      return try listPriceQuote(request, reason: .noCandidates, why: "there is no pricing policy for this product", requestID: requestID)
+    }
+    let quote = compute(policy, features: await featuresRead ?? [:], requestID: requestID)
+    if let codec, let writeBehind {
+      let ttl = ttls.jittered(ttls.prices)
+      writeBehind.submit {
+        do {
+          try await store.cacheResponse(codec.encode(quote), for: key, ttlSeconds: ttl, deadline: .now + .seconds(1))
+        } catch {
+          logger.debug("quote cache fill failed", metadata: ["error": "\(error)"])
+        }
+      }
+    }
+    return quote
+  }
+
+  /// The quote for `policy` and the user's features.
+  package func compute(_ policy: PricingPolicy, features: [String: String], requestID: String) -> PriceQuote {
+    let (requested, discountReason) = discounts.requested(features: features, policy: policy)
+    let outcome = PriceRules.quote(policy, requestedDiscountBps: requested)
+    var reasons: [Reason] = []
+    if let discountReason, outcome.discountBps > 0 { reasons.append(discountReason) }
+    if outcome.discountClamped && requested > policy.maxDiscountBps {
+      reasons.append(Reason(code: .discountCapped, text: "Discount capped at \(DiscountRequest.percent(policy.maxDiscountBps))", weight: 1))
+    }
+    if outcome.floorClamped || outcome.baseBelowFloor {
+      clamps.add(1, ordering: .relaxed)
+      reasons.append(
+        outcome.baseBelowFloor
+          ? Reason(code: .baseBelowFloor, text: "The list price is below the lowest price allowed; charged at the floor", weight: 1)
+          : Reason(code: .floorClamp, text: "Held at the lowest price allowed for this product", weight: 1))
+    }
+    if reasons.isEmpty { reasons.append(Reason(code: .listPrice, text: "List price: no personalized discount applies", weight: 1)) }
+    let currency = policy.currency
+    return PriceQuote(
+      productID: policy.productID, price: Money(currency: currency, minorUnits: outcome.priceMinor),
+      basePrice: Money(currency: currency, minorUnits: policy.basePriceMinor), floorPrice: Money(currency: currency, minorUnits: outcome.floorMinor),
+      discountBps: outcome.discountBps, reasons: reasons,
+      provenance: Provenance(source: .model, modelVersion: "pricing-rules", requestID: requestID, ttlSeconds: ttls.prices, computedAt: now()),
+      validUntil: now() + Double(ttls.prices))
+  }
+
+  /// The caller's list price, unchanged, or an error naming what is missing.
+  private func listPriceQuote(_ request: PriceRequest, reason: Provenance.FallbackReason, why: String, requestID: String) throws(LineupError)
+    -> PriceQuote
+  {
+    guard let list = request.listPrice else {
+      let code: LineupError.Code = reason == .noCandidates ? .notFound : .unavailable
+      throw LineupError(
+        code: code,
+        message: "no price for product_id \"\(request.productID)\": \(why), and the request has no list_price to quote back")
+    }
+    return PriceQuote(
+      productID: request.productID, price: list, basePrice: list, floorPrice: nil, discountBps: 0,
+      reasons: [Reason(code: .noPolicy, text: "List price as sent: \(why)", weight: 1)],
+      provenance: Provenance(
+        source: .fallback, fallbackReason: reason, modelVersion: "list-price", requestID: requestID, ttlSeconds: ttls.prices, computedAt: now()),
+      validUntil: now() + Double(ttls.prices))
+  }
+}
