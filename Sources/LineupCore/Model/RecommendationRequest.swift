@@ -22,13 +22,19 @@ package struct RecommendationRequest: Sendable, Equatable {
   ) throws(LineupError) -> RecommendationRequest {
     var validator = RequestValidator(limits: limits)
     let request = RecommendationRequest(
+      validating: &validator, userID: userID, context: context, limit: limit, excludedItemIDs: excludedItemIDs)
+    try validator.finish()
+    return request
+  }
+
+  /// The fields GetRecommendations and ExplainRecommendation share, checked into `validator`.
+  init(validating validator: inout RequestValidator, userID: String, context: RawRequestContext, limit: Int32, excludedItemIDs: [String]) {
+    self.init(
       userID: validator.requiredID(userID, field: "user_id"),
       context: validator.context(context, field: "context"),
       limit: validator.slateSize(limit, field: "limit"),
-      excludedItemIDs: Set(validator.idList(excludedItemIDs, maxCount: limits.maxExcludedItems, field: "exclude_item_ids"))
+      excludedItemIDs: Set(validator.idList(excludedItemIDs, maxCount: validator.limits.maxExcludedItems, field: "exclude_item_ids"))
     )
-    try validator.finish()
-    return request
   }
 }
 
@@ -89,11 +95,8 @@ package struct ExplainRequest: Sendable, Equatable {
     var validator = RequestValidator(limits: limits)
     let request = ExplainRequest(
       recommendation: RecommendationRequest(
-        userID: validator.requiredID(userID, field: "user_id"),
-        context: validator.context(context, field: "context"),
-        limit: validator.slateSize(limit == 0 ? defaultLimit : limit, field: "limit"),
-        excludedItemIDs: Set(validator.idList(excludedItemIDs, maxCount: limits.maxExcludedItems, field: "exclude_item_ids"))
-      ),
+        validating: &validator, userID: userID, context: context, limit: limit == 0 ? defaultLimit : limit,
+        excludedItemIDs: excludedItemIDs),
       itemID: validator.requiredID(itemID, field: "item_id")
     )
     try validator.finish()

@@ -28,8 +28,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         limits: limits
       )
       let scope = self.scope
-      var logger = scope.logger
-      logger[metadataKey: "user"] = "\(userHasher.hash(validated.userID))"
+      let logger = userLogger(scope, userID: validated.userID)
       let slate = await recommender.recommendations(
         validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
       logSlate(slate, logger: logger)
@@ -72,8 +71,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         userID: request.userID, context: RawRequestContext(request.context), productID: request.productID,
         listPrice: request.hasListPrice ? Money(wire: request.listPrice) : nil, limits: limits)
       let scope = self.scope
-      var logger = scope.logger
-      logger[metadataKey: "user"] = "\(userHasher.hash(validated.userID))"
+      let logger = userLogger(scope, userID: validated.userID)
       let quote = try await prices.quote(validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
       return Lineup_V1_GetPriceResponse(quote)
     }
@@ -93,8 +91,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         limits: limits
       )
       let scope = self.scope
-      var logger = scope.logger
-      logger[metadataKey: "user"] = "\(userHasher.hash(validated.recommendation.userID))"
+      let logger = userLogger(scope, userID: validated.recommendation.userID)
       let explanation = await recommender.explain(
         validated.recommendation, itemID: validated.itemID, budget: budget.budget(deadline: scope.deadline),
         requestID: scope.requestID, logger: logger)
@@ -146,6 +143,13 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         "fallback_level": "\(slate.provenance.fallbackLevel.map { "\($0)" } ?? "-")",
       ]
     )
+  }
+
+  /// The request's logger with the user, hashed (raw user ids never reach the logs).
+  private func userLogger(_ scope: RequestScope, userID: String) -> Logger {
+    var logger = scope.logger
+    logger[metadataKey: "user"] = "\(userHasher.hash(userID))"
+    return logger
   }
 
   /// The interceptor's scope; a fallback scope keeps handlers usable without it (unit tests).
