@@ -52,7 +52,11 @@ package final class PriceQuoter: Sendable {
       logger.warning("pricing policy read failed; quoting the list price", metadata: ["product": "\(request.productID)", "error": "\(error)"])
       return try listPriceQuote(request, reason: .storeUnavailable, why: "the pricing policy could not be read", requestID: requestID)
     }
-    if let bytes = await cachedRead, let codec, var cached = codec.decode(bytes) {
+    // A cached quote stands only while it still honours the policy read with it: a cost or
+    // margin raised since must not let an old quote sell below the new floor.
+    if let bytes = await cachedRead, let codec, var cached = codec.decode(bytes),
+      policy.map({ cached.price.currency == $0.currency && cached.price.minorUnits >= PriceRules.floor(of: $0) }) ?? true
+    {
       cached.provenance.source = .cache
       cached.provenance.cacheHit = true
       cached.provenance.requestID = requestID

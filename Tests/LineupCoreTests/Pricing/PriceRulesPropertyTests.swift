@@ -103,6 +103,28 @@ struct PriceQuoterTests {
     #expect(quoter.floorClamps == 1)
   }
 
+  @Test("a cached quote is served for its TTL, but never once a raised cost puts it below the new floor")
+  func cachedQuotesKeepTheFloor() async throws {
+    let store = InMemoryStore()
+    let queue = WriteBehindQueue()
+    let draining = Task { await queue.run() }
+    let quoter = quoter(store, writeBehind: queue, codec: EchoQuoteCodec())
+    try await store.putPricingPolicy(
+      PriceRulesPropertyTests.policy(base: 2_000, cost: 1_000, margin: 1_500, maxDiscount: 2_000).renamed("gift-pack"), deadline: Self.soon())
+    try await store.putUserFeatures(["segment": "price_sensitive"], for: "u", ttlSeconds: 60, deadline: Self.soon())
+    let first = try await quoter.quote(request("u"), requestID: "r1", logger: logger)
+    while queue.completed < 1 { try await Task.sleep(for: .milliseconds(5)) }
+    let cached = try await quoter.quote(request("u"), requestID: "r2", logger: logger)
+    #expect(cached.provenance.source == .cache && cached.price == first.price && cached.provenance.requestID == "r2")
+    // Cost up: the floor (1,500 × 1.15 = 1,725) is above the cached 1,600, so it is recomputed.
+    try await store.putPricingPolicy(
+      PriceRulesPropertyTests.policy(base: 2_000, cost: 1_500, margin: 1_500, maxDiscount: 2_000).renamed("gift-pack"), deadline: Self.soon())
+    let fresh = try await quoter.quote(request("u"), requestID: "r3", logger: logger)
+    #expect(fresh.provenance.source == .model && fresh.price.minorUnits == 1_725)
+    queue.finish()
+    await draining.value
+  }
+
   @Test("no policy: the caller's list price, unchanged with the reason; without one, NOT_FOUND naming the product")
   func noPolicy() async throws {
     let quoter = quoter(InMemoryStore())
@@ -122,5 +144,22 @@ extension PricingPolicy {
     var policy = self
     policy.productID = productID
     return policy
+  }
+}
+
+/// Keeps quotes in the cache as a line of text (enough to check the cache path without the
+/// wire format, which the service edge tests).
+private struct EchoQuoteCodec: QuoteCodec {
+  func encode(_ quote: PriceQuote) -> [UInt8] {
+    Array("\(quote.productID)|\(quote.price.currency)|\(quote.price.minorUnits)|\(quote.basePrice.minorUnits)|\(quote.discountBps)".utf8)
+  }
+
+  func decode(_ bytes: [UInt8]) -> PriceQuote? {
+    let parts = String(decoding: bytes, as: UTF8.self).split(separator: "|").map(String.init)
+    guard parts.count == 5, let price = Int64(parts[2]), let base = Int64(parts[3]), let discount = Int(parts[4]) else { return nil }
+    return PriceQuote(
+      productID: parts[0], price: Money(currency: parts[1], minorUnits: price), basePrice: Money(currency: parts[1], minorUnits: base),
+      floorPrice: nil, discountBps: discount, reasons: [],
+      provenance: Provenance(source: .model, modelVersion: "cached", requestID: "old", ttlSeconds: 300, computedAt: 0), validUntil: 0)
   }
 }
