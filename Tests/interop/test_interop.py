@@ -480,14 +480,29 @@ def test_record_interactions_counts_a_retry_once_and_names_bad_fields(
     assert (retry.accepted, retry.duplicates) == (0, 1), "a retried event must count once"
 
 
-def test_get_feed_is_unimplemented(pb: SimpleNamespace, recommender: Any) -> None:
-    # This build does not serve feeds yet; update this test when GetFeed ships.
-    request = pb.recommender.GetFeedRequest(
-        user_id="py-user-1",
-        context=pb.common.RequestContext(
-            country="BR", platform=pb.common.PLATFORM_ANDROID, session_id="interop-session"
-        ),
-        page_size=10,
-    )
-    error = rpc_error(recommender.GetFeed, request)
-    assert error.code() == grpc.StatusCode.UNIMPLEMENTED, f"{error.code()}: {error.details()}"
+def test_get_feed_pages_never_repeat_within_a_session(pb: SimpleNamespace, recommender: Any) -> None:
+    # A cold user on the embedded store: baseline pages, deduplicated by the session.
+    def page(cursor: str) -> Any:
+        return recommender.GetFeed(
+            pb.recommender.GetFeedRequest(
+                user_id="py-user-1",
+                context=pb.common.RequestContext(
+                    country="BR", platform=pb.common.PLATFORM_ANDROID, session_id="interop-session"
+                ),
+                page_size=10,
+                cursor=cursor,
+            ),
+            timeout=CALL_TIMEOUT,
+        )
+
+    first = page("")
+    second = page(first.next_cursor)
+    assert len(first.items) == 10 and len(second.items) == 10
+    assert first.next_cursor and second.next_cursor and first.next_cursor != second.next_cursor
+    assert not {i.item_id for i in first.items} & {i.item_id for i in second.items}
+    assert all(item.reasons for item in [*first.items, *second.items])
+    assert first.provenance.ttl_sec == 60
+    bad = pb.recommender.GetFeedRequest(user_id="py-user-1", page_size=10, cursor="not-a-cursor")
+    error = rpc_error(recommender.GetFeed, bad)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, f"{error.code()}: {error.details()}"
+    assert "cursor" in error.details()

@@ -31,20 +31,28 @@ package struct RankingPipeline: Sendable {
 
   /// The slate for `inputs.request`.
   package func rank(_ inputs: CandidateInputs) -> RankedSlate {
-    let size = inputs.request.limit
+    let (ranked, sources) = rankedCandidates(inputs)
+    return select(ranked, size: inputs.request.limit, sources: sources, inputs: inputs)
+  }
+
+  /// Stages 1–3: proposals, filter, blend and exploration, best first; and the sources that
+  /// proposed anything.
+  package func rankedCandidates(_ inputs: CandidateInputs) -> (ranked: [RankedCandidate], sources: Set<CandidateSourceName>) {
     let proposals = sources.map { (source: $0.name, candidates: $0.candidates(for: inputs)) }
     let filter = CandidateFilter(
       catalog: inputs.catalog, excluded: inputs.request.excludedItemIDs, seen: Set(inputs.recentItems.prefix(settings.recentItemsRead)))
     let scored = BlendedScorer(settings: settings).rank(proposals, filter: filter)
     let mixer = ExplorationMixer(settings: settings)
-    let ranked = mixer.mix(scored, size: size, usual: mixer.usualCategories(inputs, ranked: scored))
+    let ranked = mixer.mix(scored, size: inputs.request.limit, usual: mixer.usualCategories(inputs, ranked: scored))
+    return (ranked, Set(proposals.filter { !$0.candidates.isEmpty }.map(\.source)))
+  }
+
+  /// Stage 4: the guardrails pick `size` items from `ranked` in its order.
+  package func select(_ ranked: [RankedCandidate], size: Int, sources: Set<CandidateSourceName>, inputs: CandidateInputs) -> RankedSlate {
     let (picks, reports) = SlateSelector(policy: settings.guardrails).pick(ranked, size: size)
     // Served items, with their reasons, for the picks only.
     let items = picks.map { SlateSelector.served(ranked[$0.index].servedItem, adding: $0.guardrail) }
-    return RankedSlate(
-      items: items, guardrails: reports, ranked: ranked,
-      sources: Set(proposals.filter { !$0.candidates.isEmpty }.map(\.source)),
-      trendingLevel: Self.trendingLevel(inputs))
+    return RankedSlate(items: items, guardrails: reports, ranked: ranked, sources: sources, trendingLevel: Self.trendingLevel(inputs))
   }
 
   /// The highest fallback rung the country's popularity came from, for provenance.

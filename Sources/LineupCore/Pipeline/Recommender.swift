@@ -90,6 +90,97 @@ package struct Recommender: Sendable {
     return Explanation(itemID: itemID, slate: ranked, inputs: inputs, settings: pipeline.settings, provenance: stamped)
   }
 
+  /// One page of the personalized feed: the user's candidates (less what this session has
+  /// already served) blended and mixed with trending by `feedPersonalizedShareBps`, under
+  /// the guardrails. The page's items are added to the session's served set and the page is
+  /// cached (per session, page and size, for the feed TTL) before the answer goes out, so the
+  /// next page never repeats them and a retried cursor gets the same page. RecordInteractions
+  /// drops the user's cached pages, so the next page reflects what the user just did.
+  package func feed(_ request: FeedRequest, budget: RequestBudget = RequestBudget(), requestID: String, logger: Logger) async -> FeedPage {
+    let session =
+      !request.context.sessionID.isEmpty ? request.context.sessionID : (request.cursor?.sessionID ?? Self.newSessionID())
+    let cursor = FeedCursor(sessionID: session, page: request.cursor?.page ?? 0)
+    var pageRequest = RecommendationRequest(userID: request.userID, context: request.context, limit: request.pageSize)
+    guard let store else { return baselineFeedPage(pageRequest, cursor: cursor, reason: .baselineOnly, requestID: requestID) }
+    guard let deadline = budget.storeDeadline() else {
+      return baselineFeedPage(pageRequest, cursor: cursor, reason: .deadline, requestID: requestID)
+    }
+    let key = ResponseCacheKey.feedPage(userID: request.userID, page: "\(session):\(cursor.page):\(request.pageSize)")
+    let state: UserState
+    do {
+      var query = userStateQuery(pageRequest, cacheKey: codec == nil ? nil : key)
+      query.feedSessionID = session
+      state = try await store.userState(query, deadline: deadline)
+    } catch {
+      logger.warning("user state read failed; serving a baseline feed page", metadata: ["error": "\(error)"])
+      return baselineFeedPage(pageRequest, cursor: cursor, reason: .storeUnavailable, requestID: requestID)
+    }
+    if let bytes = state.cachedResponse, let codec, var cached = codec.decode(bytes) {
+      cached.provenance.source = .cache
+      cached.provenance.cacheHit = true
+      cached.provenance.requestID = requestID
+      return FeedPage(slate: cached, nextCursor: next(after: cursor, served: cached.items.count, pageSize: request.pageSize))
+    }
+    pageRequest.excludedItemIDs = state.sessionServed
+    let inputs = await personalInputs(pageRequest, state: state, store: store, deadline: deadline, logger: logger)
+    let (ranked, sources) = pipeline.rankedCandidates(inputs)
+    let mixed = FeedMixer.mix(ranked, personalShareBps: pipeline.settings.feedPersonalizedShareBps)
+    let picked = pipeline.select(mixed, size: request.pageSize, sources: sources, inputs: inputs)
+    var provenance = provenance(of: picked, inputs: inputs, requestID: requestID)
+    provenance.ttlSeconds = ttls.feed
+    let slate = Slate(items: picked.items, provenance: provenance)
+    // Before answering, not behind: the next page reads the served set, and a retry of this
+    // cursor must find this page. Both keys carry the user's hash tag: one round trip.
+    let ids = slate.items.map(\.item.id)
+    let feedSession = ttls.feedSession
+    async let served: Void = store.addServedItems(ids, userID: request.userID, sessionID: session, ttlSeconds: feedSession, deadline: deadline)
+    if let codec {
+      do {
+        try await store.cacheResponse(codec.encode(slate), for: key, ttlSeconds: ttls.jittered(ttls.feed), deadline: deadline)
+      } catch {
+        logger.warning("feed page cache write failed; a retried cursor will get a new page", metadata: ["error": "\(error)"])
+      }
+    }
+    do {
+      try await served
+    } catch {
+      logger.warning("feed session write failed; the next page may repeat items", metadata: ["error": "\(error)"])
+    }
+    return FeedPage(slate: slate, nextCursor: next(after: cursor, served: ids.count, pageSize: request.pageSize))
+  }
+
+  /// The cursor after a page of `served` items; nil once a page comes back short.
+  private func next(after cursor: FeedCursor, served: Int, pageSize: Int) -> FeedCursor? {
+    guard served >= pageSize, cursor.page < FeedCursor.maxPage else { return nil }
+    return FeedCursor(sessionID: cursor.sessionID, page: cursor.page + 1)
+  }
+
+  /// A feed page from the baselines alone. With no session state to read, page N leaves
+  /// out what pages 0…N−1 held (recomputed, the baselines being deterministic), for the
+  /// first `baselineFeedDepth` pages.
+  private func baselineFeedPage(
+    _ request: RecommendationRequest, cursor: FeedCursor, reason: Provenance.FallbackReason, requestID: String
+  ) -> FeedPage {
+    var pageRequest = request
+    var ranked = pipeline.rank(baselineInputs(pageRequest, liveTrending: nil))
+    for _ in 0..<min(cursor.page, Self.baselineFeedDepth) {
+      pageRequest.excludedItemIDs.formUnion(ranked.items.map(\.item.id))
+      ranked = pipeline.rank(baselineInputs(pageRequest, liveTrending: nil))
+    }
+    var provenance = fallbackProvenance(reason: reason, level: ranked.trendingLevel, guardrails: ranked.guardrails, requestID: requestID)
+    provenance.ttlSeconds = ttls.feed
+    return FeedPage(
+      slate: Slate(items: ranked.items, provenance: provenance), nextCursor: next(after: cursor, served: ranked.items.count, pageSize: request.limit))
+  }
+
+  /// Pages a baseline feed recomputes to leave earlier pages out.
+  static let baselineFeedDepth = 20
+
+  /// A new feed session id for a client that sent none: 16 random hex digits.
+  static func newSessionID() -> String {
+    String(UInt64.random(in: 0...UInt64.max), radix: 16)
+  }
+
   /// What is popular in a country: the baseline itself, under the guardrails.
   package func trending(_ request: TrendingRequest, budget: RequestBudget = RequestBudget(), requestID: String, logger: Logger) async -> Slate {
     let snapshot = catalog.snapshot

@@ -31,6 +31,9 @@ package struct RankingSettings: Sendable, Equatable {
   package var newCreatorsPerItem = 1
   /// Default 10.
   package var minimumNewCreatorDepth = 10
+  /// Share of a feed page, in basis points, for personalized items (the rest is trending).
+  /// Default 7000 (70%).
+  package var feedPersonalizedShareBps = 7_000
   /// The guardrails every slate keeps.
   package var guardrails = GuardrailPolicy()
 

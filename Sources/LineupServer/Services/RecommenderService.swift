@@ -62,7 +62,20 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   }
 
   func getFeed(request: Lineup_V1_GetFeedRequest, context: ServerContext) async throws -> Lineup_V1_GetFeedResponse {
-    throw notImplemented("GetFeed (the personalized feed)")
+    try await mappingDomainErrors {
+      let validated = try FeedRequest.validated(
+        userID: request.userID, context: RawRequestContext(request.context), pageSize: request.pageSize, cursor: request.cursor,
+        limits: limits)
+      let scope = self.scope
+      let logger = userLogger(scope, userID: validated.userID)
+      let page = await recommender.feed(validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
+      logSlate(page.slate, logger: logger)
+      return .with {
+        $0.items = page.slate.items.map(Lineup_V1_Item.init)
+        $0.nextCursor = page.nextCursor?.encoded ?? ""
+        $0.provenance = Lineup_V1_Provenance(page.slate.provenance)
+      }
+    }
   }
 
   func getPrice(request: Lineup_V1_GetPriceRequest, context: ServerContext) async throws -> Lineup_V1_GetPriceResponse {

@@ -64,6 +64,56 @@ struct RecommenderServiceTests {
     }
   }
 
+  @Test("GetFeed: pages of one session never repeat an item, a retried cursor gets the same page, and an interaction changes the next one")
+  func feedPages() async throws {
+    try await withLineupClient { client, application in
+      try await application.store.putCandidates(
+        ModelCandidates(modelVersion: "m-feed", items: (1...80).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 11), score: 1 - Double($0) / 100) }),
+        for: "reader", ttlSeconds: nil, deadline: .now + .seconds(2))
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      func page(_ cursor: String) async throws -> Lineup_V1_GetFeedResponse {
+        try await recommender.getFeed(.with { $0.userID = "reader"; $0.context.country = "BR"; $0.pageSize = 10; $0.cursor = cursor })
+      }
+      var seen: Set<String> = []
+      var cursor = ""
+      var cursors: [String] = []
+      for _ in 0..<4 {
+        let response = try await page(cursor)
+        #expect(response.items.count == 10)
+        #expect(response.provenance.source == .model && response.provenance.ttlSec == 60)
+        let ids = Set(response.items.map(\.itemID))
+        #expect(seen.isDisjoint(with: ids))
+        seen.formUnion(ids)
+        // Personalized and trending mixed: both kinds on a page.
+        #expect(response.items.contains { $0.reasons.contains { $0.code == "MODEL_SCORE" } })
+        #expect(response.items.contains { !$0.reasons.contains { $0.code == "MODEL_SCORE" } })
+        #expect(!response.nextCursor.isEmpty)
+        cursors.append(cursor)
+        cursor = response.nextCursor
+      }
+      // A retry of the second page's cursor: the same page, from the cache.
+      let retried = try await page(cursors[1])
+      #expect(retried.provenance.source == .cache)
+      #expect(Set(retried.items.map(\.itemID)).isSubset(of: seen))
+      // The user watches an item of that page: its cached pages are dropped, and the page is
+      // computed again without the item just seen.
+      let watched = retried.items[0].itemID
+      _ = try await recommender.recordInteractions(.with {
+        $0.events = [.with {
+          $0.eventID = "feed-e1"; $0.userID = "reader"; $0.itemID = watched; $0.type = .view
+          $0.timestamp = Google_Protobuf_Timestamp(date: Date()); $0.context.country = "BR"
+        }]
+      })
+      let after = try await page(cursors[1])
+      #expect(after.provenance.source == .model)
+      #expect(!after.items.contains { $0.itemID == watched })
+      // A cursor this service did not issue is INVALID_ARGUMENT naming the field.
+      await #expect { try await page("not-a-cursor") } throws: { error in
+        (error as? RPCError)?.code == .invalidArgument && (error as? RPCError)?.message.contains("cursor") == true
+      }
+    }
+  }
+
   @Test("GetPrice: a personalized quote in integer minor units, cached for its TTL; no policy is the list price sent or NOT_FOUND; bad money is INVALID_ARGUMENT")
   func getPrice() async throws {
     try await withLineupClient { client, application in
@@ -232,7 +282,6 @@ struct RecommenderServiceTests {
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
       let admin = Lineup_V1_Admin.Client(wrapping: client)
       let calls: [(String, @Sendable () async throws -> Void)] = [
-        ("GetFeed", { _ = try await recommender.getFeed(.init()) }),
         ("ListFlags", { _ = try await admin.listFlags(.init()) }),
         ("SetFlag", { _ = try await admin.setFlag(.init()) }),
         ("ListBreakers", { _ = try await admin.listBreakers(.init()) }),
