@@ -110,6 +110,9 @@ package struct Recommender: Sendable {
     do {
       var query = userStateQuery(pageRequest, cacheKey: codec == nil ? nil : key)
       query.feedSessionID = session
+      // Earlier pages served up to page × size of the model's candidates: read past them, so a
+      // long session stays personalized instead of running out of candidates.
+      query.candidateLimit += cursor.page * request.pageSize
       state = try await store.userState(query, deadline: deadline)
     } catch {
       logger.warning("user state read failed; serving a baseline feed page", metadata: ["error": "\(error)"])

@@ -77,7 +77,8 @@ struct RecommenderServiceTests {
       var seen: Set<String> = []
       var cursor = ""
       var cursors: [String] = []
-      for _ in 0..<4 {
+      // 8 pages of 10 from 80 model candidates: later pages still carry the model's items.
+      for _ in 0..<8 {
         let response = try await page(cursor)
         #expect(response.items.count == 10)
         #expect(response.provenance.source == .model && response.provenance.ttlSec == 60)
