@@ -50,8 +50,7 @@ package struct Explanation: Sendable, Equatable {
 
     var guardrails = reasons.compactMap { Self.guardrailNames[$0.code] }
     if ranked?.explored == true { guardrails.append(Self.explorationName) }
-    let filter = CandidateFilter(
-      catalog: inputs.catalog, excluded: inputs.request.excludedItemIDs, seen: Set(inputs.recentItems.prefix(settings.recentItemsRead)))
+    let filter = CandidateFilter(inputs, settings: settings)
     if index != nil {
       notInSlateReason = nil
     } else if case .failure(let verdict) = filter.admit(itemID) {

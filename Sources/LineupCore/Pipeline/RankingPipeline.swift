@@ -39,8 +39,7 @@ package struct RankingPipeline: Sendable {
   /// proposed anything.
   package func rankedCandidates(_ inputs: CandidateInputs) -> (ranked: [RankedCandidate], sources: Set<CandidateSourceName>) {
     let proposals = sources.map { (source: $0.name, candidates: $0.candidates(for: inputs)) }
-    let filter = CandidateFilter(
-      catalog: inputs.catalog, excluded: inputs.request.excludedItemIDs, seen: Set(inputs.recentItems.prefix(settings.recentItemsRead)))
+    let filter = CandidateFilter(inputs, settings: settings)
     let scored = BlendedScorer(settings: settings).rank(proposals, filter: filter)
     let mixer = ExplorationMixer(settings: settings)
     let ranked = mixer.mix(scored, size: inputs.request.limit, usual: mixer.usualCategories(inputs, ranked: scored))

@@ -164,11 +164,12 @@ package struct Recommender: Sendable {
   private func baselineFeedPage(
     _ request: RecommendationRequest, cursor: FeedCursor, reason: Provenance.FallbackReason, requestID: String
   ) -> FeedPage {
-    var pageRequest = request
-    var ranked = pipeline.rank(baselineInputs(pageRequest, liveTrending: nil))
+    // One snapshot of the catalog and baselines for every pass.
+    var inputs = baselineInputs(request, liveTrending: nil)
+    var ranked = pipeline.rank(inputs)
     for _ in 0..<min(cursor.page, Self.baselineFeedDepth) {
-      pageRequest.excludedItemIDs.formUnion(ranked.items.map(\.item.id))
-      ranked = pipeline.rank(baselineInputs(pageRequest, liveTrending: nil))
+      inputs.request.excludedItemIDs.formUnion(ranked.items.map(\.item.id))
+      ranked = pipeline.rank(inputs)
     }
     var provenance = fallbackProvenance(reason: reason, level: ranked.trendingLevel, guardrails: ranked.guardrails, requestID: requestID)
     provenance.ttlSeconds = ttls.feed

@@ -15,6 +15,12 @@ package struct CandidateFilter: Sendable {
   let excluded: Set<String>
   let seen: Set<String>
 
+  /// The filter for one request: its exclusions and the user's newest seen items (the same
+  /// for ranking and for explaining why an item is out).
+  package init(_ inputs: CandidateInputs, settings: RankingSettings) {
+    self.init(catalog: inputs.catalog, excluded: inputs.request.excludedItemIDs, seen: Set(inputs.recentItems.prefix(settings.recentItemsRead)))
+  }
+
   package init(catalog: [String: CatalogItem], excluded: Set<String>, seen: Set<String>) {
     self.catalog = catalog
     self.excluded = excluded
