@@ -10,6 +10,7 @@
 //   LineupTesting helpers shared by test targets and the load-test harness
 //   CHiredis      the system hiredis (module map + shim.h)
 //   LineupRedis   RESP client: hiredis parses, SwiftNIO does the sockets; knows nothing of Lineup
+//   LineupEval    offline evaluation (synthetic data, metrics, replay over the public RPCs)
 // lineupctl (the ops CLI) joins later beside these.
 
 import PackageDescription
@@ -28,6 +29,7 @@ let package = Package(
   products: [
     .executable(name: "lineup-server", targets: ["lineup-server"]),
     .executable(name: "lineup-loadtest", targets: ["lineup-loadtest"]),
+    .executable(name: "lineup-eval", targets: ["lineup-eval"]),
   ],
   dependencies: [
     // grpc-swift-2, grpc-swift-protobuf and swift-protobuf are exact: the code generated into
@@ -153,6 +155,30 @@ let package = Package(
       ],
       path: "loadtest/Sources/lineup-loadtest"
     ),
+    // Offline evaluation: synthetic datasets with planted structure, a time split, top-k
+    // metrics, and a runner that loads and replays through the public RPCs.
+    .target(
+      name: "LineupEval",
+      dependencies: [
+        "LineupLoadKit",
+        "LineupWire",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]
+    ),
+    // The evaluation tool: an in-process server, the dataset, the report.
+    .executableTarget(
+      name: "lineup-eval",
+      dependencies: [
+        "LineupEval",
+        "LineupServer",
+        "LineupTesting",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
     .testTarget(
       name: "LineupCoreTests",
       dependencies: [
@@ -165,6 +191,16 @@ let package = Package(
       dependencies: [
         "LineupLoadKit",
         .product(name: "Histogram", package: "hdrhistogram-swift"),
+      ]
+    ),
+    .testTarget(
+      name: "LineupEvalTests",
+      dependencies: [
+        "LineupEval",
+        "LineupServer",
+        "LineupTesting",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
       ]
     ),
     .testTarget(

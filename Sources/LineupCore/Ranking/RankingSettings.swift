@@ -3,16 +3,21 @@
 package struct RankingSettings: Sendable, Equatable {
   /// Blend weight per candidate source: an item's score is the weighted mean of the scores
   /// its sources gave it, over the sources that proposed anything for this request.
-  /// Defaults: model 1.0, co-visitation 0.6, trending 0.3, new creators 0.2.
-  package var weights: [CandidateSourceName: Double] = [.model: 1.0, .coVisitation: 0.6, .trending: 0.3, .newCreators: 0.2]
+  /// Defaults: model 1.0, co-visitation 0.6, trending 0.1, new creators 0.05. Trending was
+  /// 0.3 until lineup-eval showed it drowning the user's own signal in what the whole country
+  /// watches (docs/evaluation.md). New creators stay below trending so a cold user's slate
+  /// still leads with what the country watches; their share comes from the floor guardrail,
+  /// not from the blend.
+  package var weights: [CandidateSourceName: Double] = [.model: 1.0, .coVisitation: 0.6, .trending: 0.1, .newCreators: 0.05]
   /// Share of a slate, in basis points (rounded down), kept for items outside the user's
   /// usual categories. Default 2000 (20%).
   package var explorationShareBps = 2_000
   /// The user's categories are those of this many newest seen items and best model
   /// candidates (or, for a cold user, of the country's top trending items). Default 10.
   package var usualCategoryDepth = 10
-  /// Newest seen items whose co-visitation sets are read. Default 3.
-  package var coVisitationSeeds = 3
+  /// Newest seen items whose co-visitation sets are read, all in the same pipelined round
+  /// trip. Default 5 (3 before lineup-eval measured 5 better; 10 lost coverage).
+  package var coVisitationSeeds = 5
   /// Items read per co-visitation set. Default 50.
   package var coVisitationDepth = 50
   /// Newest seen items read for the already-seen filter (and co-visitation seeds). Default 100.

@@ -23,7 +23,7 @@ import LineupRedis
 /// | --dedupe-window-sec   | LINEUP_DEDUPE_WINDOW_SEC  | ingestion.dedupeTTL      | 3600           |
 /// | --executor            | LINEUP_EXECUTOR           | executor                 | default        |
 /// | --ttls                | LINEUP_TTLS               | ttls                     | recs=300,trending=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1 |
-/// | --ranking             | LINEUP_RANKING            | ranking                  | model=1,co_visitation=0.6,trending=0.3,new_creators=0.2,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3 |
+/// | --ranking             | LINEUP_RANKING            | ranking                  | model=1,co_visitation=0.6,trending=0.1,new_creators=0.05,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
   case port = "LINEUP_PORT"
@@ -196,9 +196,14 @@ extension LineupConfiguration {
           throw ConfigurationError("\(source): min_categories \"\(pair[1])\" is not a whole number ≥ 1")
         }
         settings.guardrails.minCategories = Int(number)
+      case "co_visitation_seeds":
+        guard number >= 1, number <= 20, number == number.rounded() else {
+          throw ConfigurationError("\(source): co_visitation_seeds \"\(pair[1])\" is not a whole number in 1…20")
+        }
+        settings.coVisitationSeeds = Int(number)
       default:
         throw ConfigurationError(
-          "\(source): unknown ranking setting \"\(pair[0])\" (model, co_visitation, trending, new_creators, exploration, new_creator_floor, creator_cap, min_categories)")
+          "\(source): unknown ranking setting \"\(pair[0])\" (model, co_visitation, trending, new_creators, exploration, new_creator_floor, creator_cap, min_categories, co_visitation_seeds)")
       }
     }
     return settings

@@ -49,7 +49,7 @@ final class LineupTraffic: Sendable {
 
   /// Sends request `index`.
   func send(_ index: Int) async -> RequestOutcome {
-    var random = LoadRandom(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+    var random = SeededRandom(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
     let picked = onlyRPC ?? pick(random.unit())
     let rpc = ["health", "trending", "ingest"].contains(picked) ? picked : "recs"
     let client = clients[index % clients.count]
@@ -104,7 +104,7 @@ final class LineupTraffic: Sendable {
     return RequestOutcome(rpc: rpc, status: "OK", source: source, cacheHit: provenance.cacheHit)
   }
 
-  private func event(_ random: inout LoadRandom) -> Lineup_V1_InteractionEvent {
+  private func event(_ random: inout SeededRandom) -> Lineup_V1_InteractionEvent {
     let user = users.sample(random.unit())
     let number = eventCounter.wrappingAdd(1, ordering: .relaxed).newValue
     let types: [Lineup_V1_InteractionType] = [.view, .view, .view, .like, .gift, .joinLive, .follow, .purchase]
@@ -118,20 +118,4 @@ final class LineupTraffic: Sendable {
       $0.watchSeconds = Double(random.next() % 120)
     }
   }
-}
-
-/// SplitMix64: a fast, seedable generator, so request `index` is the same request in every
-/// run with the same seed.
-struct LoadRandom: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// Uniform in [0, 1).
-  mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Histogram
 import LineupCore
+import LineupLoadKit
 
 /// `lineup-loadtest pipeline`: times the ranking pipeline alone (sources, filter, blend,
 /// exploration, guardrails) on a seeded synthetic user — by default a 50-item slate from
@@ -56,7 +57,7 @@ struct PipelineBenchCommand: ParsableCommand {
   /// `modelCandidates` model candidates, 30 seen items with co-visitation sets, and live
   /// country popularity — about 500 distinct candidates for the default sizes.
   static func syntheticInputs(size: Int, modelCandidates: Int, seed: UInt64) -> CandidateInputs {
-    var random = LoadRandom(seed: seed)
+    var random = SeededRandom(seed: seed)
     func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
     let items = (0..<5_000).map { index in
       let creator = below(800)

@@ -132,7 +132,7 @@ final class SpawnedStack: Sendable {
     guard warm > 0 else { return }
     let connection = try await RedisConnection.connect(to: url, deadline: .now + .seconds(5))
     defer { Task { await connection.close() } }
-    var random = LoadRandom(seed: seed ^ 0xC0FFEE)
+    var random = SeededRandom(seed: seed ^ 0xC0FFEE)
     var commands: [RedisCommand] = []
     for user in 0..<warm {
       let id = LineupTraffic.userID(user)
