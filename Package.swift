@@ -11,7 +11,7 @@
 //   CHiredis      the system hiredis (module map + shim.h)
 //   LineupRedis   RESP client: hiredis parses, SwiftNIO does the sockets; knows nothing of Lineup
 //   LineupEval    offline evaluation (synthetic data, metrics, replay over the public RPCs)
-// lineupctl (the ops CLI) joins later beside these.
+//   lineupctl     the ops CLI (admin and public RPCs only)
 
 import PackageDescription
 
@@ -30,6 +30,7 @@ let package = Package(
     .executable(name: "lineup-server", targets: ["lineup-server"]),
     .executable(name: "lineup-loadtest", targets: ["lineup-loadtest"]),
     .executable(name: "lineup-eval", targets: ["lineup-eval"]),
+    .executable(name: "lineupctl", targets: ["lineupctl"]),
   ],
   dependencies: [
     // grpc-swift-2, grpc-swift-protobuf and swift-protobuf are exact: the code generated into
@@ -154,6 +155,18 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ],
       path: "loadtest/Sources/lineup-loadtest"
+    ),
+    // The operators' CLI: one file per subcommand, talking to the public and admin RPCs only.
+    .executableTarget(
+      name: "lineupctl",
+      dependencies: [
+        "LineupWire",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
     // Offline evaluation: synthetic datasets with planted structure, a time split, top-k
     // metrics, and a runner that loads and replays through the public RPCs.

@@ -12,3 +12,16 @@ package func eventually(
   }
   return condition()
 }
+
+/// The same for a condition that has to ask something (an RPC): polled every 50 ms.
+package func eventually(
+  timeout: Duration = .seconds(5),
+  _ condition: () async throws -> Bool
+) async throws -> Bool {
+  let deadline = ContinuousClock.now + timeout
+  while ContinuousClock.now < deadline {
+    if try await condition() { return true }
+    try await Task.sleep(for: .milliseconds(50))
+  }
+  return try await condition()
+}

@@ -63,13 +63,25 @@ struct LineupServerCommand: AsyncParsableCommand {
   @Option(help: "Ranking: blend weights and shares, e.g. model=1,co_visitation=0.6,trending=0.1,new_creators=0.05,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5.")
   var ranking: String?
 
+  @Option(name: .customLong("flags-file"), help: "JSON array of flag defaults in force before and without the shared store (docs/flags.md).")
+  var flagsFile: String?
+  @Option(name: .customLong("admin-tokens-file"), help: "Admin bearer tokens, one \"SECRET ACTOR admin|read\" per line.")
+  var adminTokensFile: String?
+  @Option(name: .customLong("admin-token"), help: "One admin bearer token (actor \"admin\"); prefer LINEUP_ADMIN_TOKEN, flags show in ps.")
+  var adminToken: String?
+  @Option(help: "Circuit breakers, e.g. window=100,min_calls=20,failure_rate=0.02,slow_rate=0.5,slow_ms=100,open_sec=5,trials=5.")
+  var breakers: String?
+  @Option(name: .customLong("rate-limits"), help: "Rate limits, e.g. user_per_min=100,user_burst=100,app_per_sec=0,app_burst=0 (0 disables).")
+  var rateLimits: String?
+
   func run() async throws {
     let given: [(ConfigurationKey, String?)] = [
       (.host, host), (.port, port), (.metricsPort, metricsPort), (.fallbackData, fallbackData),
       (.maxRequestBytes, maxRequestBytes), (.drainTimeout, drainTimeout), (.logLevel, logLevel),
       (.userHashKey, userHashKey), (.redisURL, redis), (.redisCluster, redisCluster), (.redisTimeout, redisTimeoutMs),
       (.ttls, ttls), (.dedupeWindow, dedupeWindow), (.executor, executor),
-      (.ranking, ranking),
+      (.ranking, ranking), (.flagsFile, flagsFile), (.adminTokensFile, adminTokensFile), (.adminToken, adminToken),
+      (.breakers, breakers), (.rateLimits, rateLimits),
     ]
     let config: LineupConfiguration
     do {

@@ -31,6 +31,8 @@ package struct Provenance: Sendable, Equatable {
   package var guardrails: [GuardrailReport]
   /// Seconds since the Unix epoch.
   package var computedAt: Double
+  /// The decision of the flag governing the capability, when one does.
+  package var flag: FlagEvaluation?
 
   package init(
     source: Source,

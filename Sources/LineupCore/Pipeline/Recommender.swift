@@ -21,6 +21,8 @@ package struct Recommender: Sendable {
   private let ttls: TTLBudgets
   private let pipeline: RankingPipeline
   private let now: @Sendable () -> Double
+  /// Flags and breakers; nil runs every capability on, with no breaker.
+  private let control: ControlPlane?
   private let singleFlight = SingleFlight<ResponseCacheKey, Slate>()
 
   /// - Parameters:
@@ -39,8 +41,10 @@ package struct Recommender: Sendable {
     writeBehind: WriteBehindQueue? = nil,
     ttls: TTLBudgets = TTLBudgets(),
     ranking: RankingSettings = RankingSettings(),
+    control: ControlPlane? = nil,
     now: @escaping @Sendable () -> Double
   ) {
+    self.control = control
     self.fallback = fallback
     self.catalog = catalog
     self.store = store
@@ -58,19 +62,72 @@ package struct Recommender: Sendable {
     requestID: String,
     logger: Logger
   ) async -> Slate {
+    let decision = control?.evaluate(FlagCatalog.recs, userID: request.userID, country: request.context.country?.value ?? "")
+    var slate: Slate
+    switch decision?.result {
+    case .off?:
+      slate = await fallbackSlate(request, reason: .flagOff, liveDeadline: budget.storeDeadline(), requestID: requestID, logger: logger)
+    case .shadow?:
+      // The baseline answers; the personalized path runs off the critical path and is compared.
+      let started = ContinuousClock.now
+      slate = await fallbackSlate(request, reason: .shadow, liveDeadline: budget.storeDeadline(), requestID: requestID, logger: logger)
+      shadowRun(request, served: slate, baselineTook: ContinuousClock.now - started, logger: logger)
+    default:
+      slate = await personalized(request, budget: budget, requestID: requestID, logger: logger)
+    }
+    slate.provenance.flag = decision
+    slate.provenance.variant = decision?.variant ?? ""
+    return slate
+  }
+
+  /// The personalized path: the store behind the `redis.read` breaker (open → the baseline
+  /// at once, the store not touched), single flight, the response cache.
+  private func personalized(_ request: RecommendationRequest, budget: RequestBudget, requestID: String, logger: Logger) async -> Slate {
     guard let store else {
       return await fallbackSlate(request, reason: .baselineOnly, liveDeadline: nil, requestID: requestID, logger: logger)
     }
     guard let deadline = budget.storeDeadline() else {
       return await fallbackSlate(request, reason: .deadline, liveDeadline: nil, requestID: requestID, logger: logger)
     }
+    let breaker = control?.breaker(BreakerCatalog.redisRead)
+    let permit = breaker?.acquire()
+    if breaker != nil && permit == nil {
+      return await fallbackSlate(request, reason: .breakerOpen, liveDeadline: nil, requestID: requestID, logger: logger)
+    }
     let key = ResponseCacheKey.recommendations(userID: request.userID, fingerprint: request.cacheFingerprint)
     var (slate, _) = await singleFlight.run(key, deadline: deadline) {
       await self.compute(request, key: key, store: store, deadline: deadline, requestID: requestID, logger: logger)
     }
+    if let breaker, let permit { breaker.record(permit, failed: slate.provenance.fallbackReason == .storeUnavailable) }
     // A follower shares the leader's slate but is its own request.
     slate.provenance.requestID = requestID
     return slate
+  }
+
+  /// Shadow mode: computes what the personalized path would have served, in the
+  /// background, and records its overlap@k with the served baseline and how much longer it
+  /// took. It writes nothing (no response cache), so turning shadow off serves fresh answers.
+  private func shadowRun(_ request: RecommendationRequest, served: Slate, baselineTook: Duration, logger: Logger) {
+    guard let control, let store else { return }
+    Task {
+      let started = ContinuousClock.now
+      guard let deadline = RequestBudget().storeDeadline() else { return }
+      let state: UserState
+      do {
+        state = try await store.userState(self.userStateQuery(request, cacheKey: nil), deadline: deadline)
+      } catch {
+        logger.debug("shadow computation: user state read failed", metadata: ["error": "\(error)"])
+        return
+      }
+      let inputs = await self.personalInputs(request, state: state, store: store, deadline: deadline, logger: logger)
+      let shadow = self.pipeline.rank(inputs)
+      let took = ContinuousClock.now - started
+      let servedIDs = Set(served.items.map(\.item.id))
+      let overlap = served.items.isEmpty ? 1 : Double(shadow.items.filter { servedIDs.contains($0.item.id) }.count) / Double(served.items.count)
+      let extra = (took - baselineTook) / .seconds(1)
+      control.recordShadow(overlap: overlap, extraSeconds: extra)
+      logger.debug("shadow computation", metadata: ["overlap_at_k": "\(overlap)", "extra_ms": "\(extra * 1_000)"])
+    }
   }
 
   /// Why `itemID` is (or is not) in the slate GetRecommendations would compute for this
@@ -97,9 +154,34 @@ package struct Recommender: Sendable {
   /// next page never repeats them and a retried cursor gets the same page. RecordInteractions
   /// drops the user's cached pages, so the next page reflects what the user just did.
   package func feed(_ request: FeedRequest, budget: RequestBudget = RequestBudget(), requestID: String, logger: Logger) async -> FeedPage {
-    let session =
-      !request.context.sessionID.isEmpty ? request.context.sessionID : (request.cursor?.sessionID ?? Self.newSessionID())
-    let cursor = FeedCursor(sessionID: session, page: request.cursor?.page ?? 0)
+    let decision = control?.evaluate(FlagCatalog.feed, userID: request.userID, country: request.context.country?.value ?? "")
+    var page: FeedPage
+    let cursor = Self.cursor(of: request)
+    let baselineRequest = RecommendationRequest(userID: request.userID, context: request.context, limit: request.pageSize)
+    if let decision, decision.result != .on {
+      // Off, or shadow: the feed's shadow comparison is not built, so shadow serves the
+      // baseline and says so.
+      page = baselineFeedPage(baselineRequest, cursor: cursor, reason: decision.result == .off ? .flagOff : .shadow, requestID: requestID)
+    } else {
+      let breaker = control?.breaker(BreakerCatalog.redisRead)
+      let permit = breaker?.acquire()
+      if breaker != nil && permit == nil {
+        page = baselineFeedPage(baselineRequest, cursor: cursor, reason: .breakerOpen, requestID: requestID)
+      } else {
+        page = await sessionFeedPage(request, cursor: cursor, budget: budget, requestID: requestID, logger: logger)
+        if let breaker, let permit { breaker.record(permit, failed: page.slate.provenance.fallbackReason == .storeUnavailable) }
+      }
+    }
+    page.slate.provenance.flag = decision
+    page.slate.provenance.variant = decision?.variant ?? ""
+    return page
+  }
+
+  /// A feed page from the session's state in the store (the baseline when it fails).
+  private func sessionFeedPage(
+    _ request: FeedRequest, cursor: FeedCursor, budget: RequestBudget, requestID: String, logger: Logger
+  ) async -> FeedPage {
+    let session = cursor.sessionID
     var pageRequest = RecommendationRequest(userID: request.userID, context: request.context, limit: request.pageSize)
     guard let store else { return baselineFeedPage(pageRequest, cursor: cursor, reason: .baselineOnly, requestID: requestID) }
     guard let deadline = budget.storeDeadline() else {
@@ -150,6 +232,13 @@ package struct Recommender: Sendable {
       logger.warning("feed session write failed; the next page may repeat items", metadata: ["error": "\(error)"])
     }
     return FeedPage(slate: slate, nextCursor: next(after: cursor, served: ids.count, pageSize: request.pageSize))
+  }
+
+  /// The page asked for: the context's session (else the cursor's, else a new one).
+  private static func cursor(of request: FeedRequest) -> FeedCursor {
+    let session =
+      !request.context.sessionID.isEmpty ? request.context.sessionID : (request.cursor?.sessionID ?? newSessionID())
+    return FeedCursor(sessionID: session, page: request.cursor?.page ?? 0)
   }
 
   /// The cursor after a page of `served` items; nil once a page comes back short.

@@ -29,6 +29,11 @@ package final class InMemoryStore: Sendable {
     var sessions: [String: (items: Set<String>, expires: Double)] = [:]
     var policies: [String: PricingPolicy] = [:]
     var features: [String: (values: [String: String], expires: Double)] = [:]
+    var flags: [String: FeatureFlag] = [:]
+    var breakerOverrides: [String: BreakerOverride] = [:]
+    /// Oldest first, capped at `auditCap`.
+    var audit: [AuditEntry] = []
+    var lastAuditID: (ms: Int64, seq: Int64) = (0, 0)
   }
 
   private static func claimKey(_ event: Interaction) -> String { "\(event.userID)\u{0}\(event.eventID)" }
@@ -310,5 +315,86 @@ extension InMemoryStore: PricingStore {
   package func putUserFeatures(_ features: [String: String], for userID: String, ttlSeconds: Int, deadline: ContinuousClock.Instant) async throws {
     let expires = now() + Double(ttlSeconds)
     state.withLock { $0.features[userID] = (features, expires) }
+  }
+}
+
+// MARK: - Control state
+
+extension InMemoryStore: ControlStore {
+  package func controlSnapshot(deadline: ContinuousClock.Instant) async throws -> ControlSnapshot {
+    state.withLock { ControlSnapshot(flags: $0.flags, breakerOverrides: $0.breakerOverrides) }
+  }
+
+  package func saveFlag(_ flag: FeatureFlag, audit: AuditEntry, deadline: ContinuousClock.Instant) async throws -> String {
+    state.withLock { state in
+      state.flags[flag.name] = flag
+      return Self.append(audit, to: &state, now: now())
+    }
+  }
+
+  package func saveBreakerOverride(
+    _ override: BreakerOverride, for name: String, audit: AuditEntry, deadline: ContinuousClock.Instant
+  ) async throws -> String {
+    state.withLock { state in
+      state.breakerOverrides[name] = override == .auto ? nil : override
+      return Self.append(audit, to: &state, now: now())
+    }
+  }
+
+  package func appendAudit(_ entry: AuditEntry, deadline: ContinuousClock.Instant) async throws -> String {
+    state.withLock { Self.append(entry, to: &$0, now: now()) }
+  }
+
+  package func auditEntries(limit: Int, beforeID: String?, deadline: ContinuousClock.Instant) async throws -> [AuditEntry] {
+    let before = beforeID.flatMap(Self.streamID)
+    return state.withLock { state in
+      Array(
+        state.audit.reversed().lazy.filter { entry in
+          guard let before, let id = Self.streamID(entry.id) else { return true }
+          return (id[0], id[1]) < (before[0], before[1])
+        }.prefix(limit))
+    }
+  }
+
+  /// Stream ids as Redis makes them: "<ms>-<seq>", strictly increasing.
+  private static func append(_ entry: AuditEntry, to state: inout State, now: Double) -> String {
+    let ms = Int64((now * 1_000).rounded(.down))
+    state.lastAuditID = ms > state.lastAuditID.ms ? (ms, 0) : (state.lastAuditID.ms, state.lastAuditID.seq + 1)
+    var stored = entry
+    stored.id = "\(state.lastAuditID.ms)-\(state.lastAuditID.seq)"
+    state.audit.append(stored)
+    if state.audit.count > auditCap { state.audit.removeFirst(state.audit.count - auditCap) }
+    return stored.id
+  }
+
+  private static func streamID(_ id: String) -> [Int64]? {
+    let parts = id.split(separator: "-").compactMap { Int64($0) }
+    return parts.count == 2 ? parts : nil
+  }
+}
+
+// MARK: - Erasure
+
+extension InMemoryStore: UserDataStore {
+  package func deleteUserData(_ userID: String, deadline: ContinuousClock.Instant) async throws -> [String: Int] {
+    state.withLock { state in
+      var removed: [String: Int] = [:]
+      let claimPrefix = "\(userID)\u{0}"
+      let claims = state.claims.keys.filter { $0.hasPrefix(claimPrefix) }
+      for key in claims { state.claims[key] = nil }
+      removed[UserDataKind.history] = claims.count + (state.seen.removeValue(forKey: userID) == nil ? 0 : 1)
+      let events = state.events.count
+      state.events.removeAll { $0.userID == userID }
+      removed[UserDataKind.events] = events - state.events.count
+      removed[UserDataKind.candidates] = state.candidates.removeValue(forKey: userID) == nil ? 0 : 1
+      let responses = state.responses.keys.filter { $0.userID == userID }
+      for key in responses { state.responses[key] = nil }
+      removed[UserDataKind.cachedResponses] = responses.count
+      let sessions = state.sessions.keys.filter { $0.hasPrefix(claimPrefix) }
+      for key in sessions { state.sessions[key] = nil }
+      removed[UserDataKind.feedSessions] = sessions.count
+      removed[UserDataKind.features] = state.features.removeValue(forKey: userID) == nil ? 0 : 1
+      return removed
+    }
   }
 }

@@ -23,6 +23,11 @@ import LineupRedis
 /// | --dedupe-window-sec   | LINEUP_DEDUPE_WINDOW_SEC  | ingestion.dedupeTTL      | 3600           |
 /// | --executor            | LINEUP_EXECUTOR           | executor                 | default        |
 /// | --ttls                | LINEUP_TTLS               | ttls                     | recs=300,trending=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1 |
+/// | --flags-file          | LINEUP_FLAGS_FILE         | control.flagDefaults     | every capability on (docs/flags.md) |
+/// | --admin-tokens-file   | LINEUP_ADMIN_TOKENS_FILE  | control.adminTokens      | none (admin refused) |
+/// | --admin-token         | LINEUP_ADMIN_TOKEN        | control.adminTokens (+1 admin, actor "admin") | none |
+/// | --breakers            | LINEUP_BREAKERS           | control.breakers         | window=100,min_calls=20,failure_rate=0.02,slow_rate=0.5,slow_ms=100,open_sec=5,trials=5 |
+/// | --rate-limits         | LINEUP_RATE_LIMITS        | control.rateLimits       | user_per_min=100,app_per_sec=0 (0 disables) |
 /// | --ranking             | LINEUP_RANKING            | ranking                  | model=1,co_visitation=0.6,trending=0.1,new_creators=0.05,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
@@ -40,6 +45,11 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
   case dedupeWindow = "LINEUP_DEDUPE_WINDOW_SEC"
   case executor = "LINEUP_EXECUTOR"
   case ranking = "LINEUP_RANKING"
+  case flagsFile = "LINEUP_FLAGS_FILE"
+  case adminTokensFile = "LINEUP_ADMIN_TOKENS_FILE"
+  case adminToken = "LINEUP_ADMIN_TOKEN"
+  case breakers = "LINEUP_BREAKERS"
+  case rateLimits = "LINEUP_RATE_LIMITS"
 
   /// The environment variable.
   package var environmentVariable: String { rawValue }
@@ -62,6 +72,11 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
     case .dedupeWindow: "--dedupe-window-sec"
     case .executor: "--executor"
     case .ranking: "--ranking"
+    case .flagsFile: "--flags-file"
+    case .adminTokensFile: "--admin-tokens-file"
+    case .adminToken: "--admin-token"
+    case .breakers: "--breakers"
+    case .rateLimits: "--rate-limits"
     }
   }
 }
@@ -124,6 +139,23 @@ extension LineupConfiguration {
       executor = choice
     case .ranking:
       ranking = try Self.rankingSettings(value, base: ranking, source: source)
+    case .flagsFile:
+      let data = try Self.fileContents(value, source: source)
+      do {
+        control.flagDefaults = try FlagCatalog.parseDefaults(data)
+      } catch {
+        throw ConfigurationError("\(source) \(value): \(error.message)")
+      }
+    case .adminTokensFile:
+      let data = try Self.fileContents(value, source: source)
+      control.adminTokens += try AdminToken.parseFile(String(decoding: data, as: UTF8.self), source: value)
+    case .adminToken:
+      guard value.utf8.count >= 16 else { throw ConfigurationError("\(source): the token must be at least 16 bytes") }
+      control.adminTokens.append(AdminToken(secret: value, actor: "admin", canWrite: true))
+    case .breakers:
+      control.breakers = try Self.breakerSettings(value, base: control.breakers, source: source)
+    case .rateLimits:
+      control.rateLimits = try Self.rateLimitSettings(value, base: control.rateLimits, source: source)
     }
   }
 
@@ -206,6 +238,59 @@ extension LineupConfiguration {
           "\(source): unknown ranking setting \"\(pair[0])\" (model, co_visitation, trending, new_creators, exploration, new_creator_floor, creator_cap, min_categories, co_visitation_seeds)")
       }
     }
+    return settings
+  }
+
+  private static func fileContents(_ path: String, source: String) throws(ConfigurationError) -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ConfigurationError("\(source): cannot read \(path)")
+    }
+    return data
+  }
+
+  /// `name=value,…` over `base`: window, min_calls, trials (whole numbers), failure_rate and
+  /// slow_rate (0…1), slow_ms and open_sec.
+  private static func breakerSettings(_ text: String, base: BreakerSettings, source: String) throws(ConfigurationError) -> BreakerSettings {
+    var settings = base
+    for pair in try namedValues(text, source: source) {
+      guard let number = Double(pair[1]), number.isFinite, number >= 0 else {
+        throw ConfigurationError("\(source): \(pair[0]) \"\(pair[1])\" is not a number ≥ 0")
+      }
+      switch pair[0] {
+      case "window": settings.windowSize = Int(number)
+      case "min_calls": settings.minimumCalls = Int(number)
+      case "trials": settings.halfOpenTrialCalls = Int(number)
+      case "failure_rate": settings.failureRateThreshold = number
+      case "slow_rate": settings.slowCallRateThreshold = number
+      case "slow_ms": settings.slowCallSeconds = number / 1_000
+      case "open_sec": settings.openSeconds = number
+      default:
+        throw ConfigurationError(
+          "\(source): unknown breaker setting \"\(pair[0])\" (window, min_calls, failure_rate, slow_rate, slow_ms, open_sec, trials)")
+      }
+    }
+    if let problem = settings.problem { throw ConfigurationError("\(source): \(problem)") }
+    return settings
+  }
+
+  /// `name=value,…` over `base`: user_per_min, user_burst, app_per_sec, app_burst (whole
+  /// numbers; a rate of 0 disables that limit).
+  private static func rateLimitSettings(_ text: String, base: RateLimitSettings, source: String) throws(ConfigurationError) -> RateLimitSettings {
+    var settings = base
+    for pair in try namedValues(text, source: source) {
+      guard let number = Int(pair[1]), number >= 0 else {
+        throw ConfigurationError("\(source): \(pair[0]) \"\(pair[1])\" is not a whole number ≥ 0")
+      }
+      switch pair[0] {
+      case "user_per_min": settings.perUserPerMinute = number
+      case "user_burst": settings.userBurst = number
+      case "app_per_sec": settings.perAppPerSecond = number
+      case "app_burst": settings.appBurst = number
+      default:
+        throw ConfigurationError("\(source): unknown rate limit \"\(pair[0])\" (user_per_min, user_burst, app_per_sec, app_burst)")
+      }
+    }
+    if let problem = settings.problem { throw ConfigurationError("\(source): \(problem)") }
     return settings
   }
 

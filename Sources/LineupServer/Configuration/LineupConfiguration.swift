@@ -69,8 +69,27 @@ package struct LineupConfiguration: Sendable, Equatable {
     package init() {}
   }
 
+  /// The control plane: flags, breakers, the admin tokens, rate limits.
+  package struct Control: Sendable, Equatable {
+    /// Flags in force before (and without) the shared store: every capability on, overlaid
+    /// by `--flags-file`.
+    package var flagDefaults = FlagCatalog.defaults()
+    /// Thresholds of every circuit breaker (`--breakers`).
+    package var breakers = BreakerSettings()
+    /// How often each replica re-reads the shared control state. Default 1 s, so a change
+    /// made through any replica is obeyed by all within 2 s.
+    package var refreshInterval: Duration = .seconds(1)
+    /// Who may call the Admin service; empty refuses every admin call (UNAUTHENTICATED).
+    package var adminTokens: [AdminToken] = []
+    /// Per-user and per-app request rates (`--rate-limits`).
+    package var rateLimits = RateLimitSettings()
+
+    package init() {}
+  }
+
   package var server = Server()
   package var redis = Redis()
+  package var control = Control()
   package var fallback = Fallback()
   /// HTTP side port for /healthz and /readyz (and /metrics with the control plane), on the
   /// same interface as gRPC; nil disables it. Default 9464.

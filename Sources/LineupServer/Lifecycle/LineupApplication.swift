@@ -32,6 +32,10 @@ package struct LineupApplication: Sendable {
   package let store: any LineupStore
   /// Response-cache fills and other writes kept off the request path.
   package let writeBehind: WriteBehindQueue
+  /// Flags and circuit breakers, kept in step with the shared store by `ControlSyncService`.
+  package let control: ControlPlane
+  /// Monotonic seconds, for breakers and rate limits.
+  package let monotonic: @Sendable () -> Double
 
   /// Loads the fallback data (reporting every skipped row) and wires the services.
   package init(configuration: LineupConfiguration, logger: Logger) {
@@ -58,6 +62,12 @@ package struct LineupApplication: Sendable {
       logger.info("store: embedded in-memory")
     }
     self.writeBehind = WriteBehindQueue()
+    let monotonic = RateLimiter.monotonicSeconds()
+    self.monotonic = monotonic
+    self.control = ControlPlane(defaults: configuration.control.flagDefaults, breakerSettings: configuration.control.breakers, clock: monotonic) {
+      transition in
+      logger.warning("circuit breaker \(transition.name): \(transition.from.rawValue) → \(transition.to.rawValue)")
+    }
     let data = FallbackDataLoader.load(directory: configuration.fallback.directory)
     for warning in data.warnings {
       logger.warning("fallback data: \(warning)")
@@ -94,6 +104,7 @@ package struct LineupApplication: Sendable {
       writeBehind: writeBehind,
       ttls: configuration.ttls,
       ranking: configuration.ranking,
+      control: control,
       now: { Date().timeIntervalSince1970 }
     )
     let ingestion = Ingestion(
@@ -121,14 +132,20 @@ package struct LineupApplication: Sendable {
           budget: RequestBudgetPolicy(maxStoreWait: configuration.redis.commandTimeout, safetyMargin: configuration.redis.deadlineMargin),
           limits: configuration.limits,
           userHasher: UserIDHasher(key: configuration.userHashKey),
+          rateLimits: RequestRateLimits(settings: configuration.control.rateLimits, clock: monotonic),
+          writeBreaker: control.breaker(BreakerCatalog.redisWrite),
           logger: logger
         ),
-        AdminService(),
+        AdminService(
+          admin: ControlAdmin(plane: control, store: store, now: { Date().timeIntervalSince1970 }), fallback: fallback,
+          catalog: catalog, fallbackDirectory: configuration.fallback.directory, users: store,
+          userHasher: UserIDHasher(key: configuration.userHashKey), monotonicNow: monotonic, logger: logger),
         HealthService(status: health),
       ],
       interceptors: [
         RequestIDInterceptor(logger: logger),
         RequestSizeLimitInterceptor(maxBytes: configuration.server.maxRequestBytes),
+        AdminAuthInterceptor(tokens: configuration.control.adminTokens),
       ]
     )
     return GRPCServerService(server: server, health: health, logger: logger, onListening: onListening)
@@ -141,6 +158,10 @@ package struct LineupApplication: Sendable {
     var services: [any Service] = redis.map { [$0] } ?? []
     services.append(CatalogRefreshService(sync: catalogSync, interval: configuration.catalog.refreshInterval, logger: logger))
     services.append(WriteBehindService(queue: writeBehind, logger: logger))
+    services.append(
+      ControlSyncService(
+        sync: ControlSync(plane: control, store: store, now: { Date().timeIntervalSince1970 }),
+        interval: configuration.control.refreshInterval, logger: logger))
     return services
   }
 

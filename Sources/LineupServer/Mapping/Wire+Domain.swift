@@ -62,6 +62,17 @@ extension Lineup_V1_Provenance {
       }
     }
     computedAt = Google_Protobuf_Timestamp(roundingTimeIntervalSince1970: provenance.computedAt, rule: .toNearestOrAwayFromZero)
+    if let decision = provenance.flag {
+      flag = .with {
+        $0.flag = decision.flag
+        $0.result = switch decision.result {
+        case .on: .on
+        case .off: .off
+        case .shadow: .shadow
+        }
+        $0.reason = decision.reason
+      }
+    }
   }
 
   private static func wire(_ reason: Provenance.FallbackReason) -> Lineup_V1_FallbackReason {

@@ -1,49 +1,173 @@
+import Foundation
 import GRPCCore
+import LineupCore
 import LineupWire
+import Logging
+import NIOPosix
+import SwiftProtobuf
 
-/// lineup.v1.Admin. Registered so callers get an explicit answer naming the capability;
-/// the control plane (flags, breakers, audit, authentication) fills it in.
+/// lineup.v1.Admin: flags, breaker overrides and the audit log through `ControlAdmin` (the
+/// shared store, so every replica follows), and this replica's fallback data. Callers are
+/// authenticated by `AdminAuthInterceptor`; every change is audited under their identity
+/// and logged at notice level.
 struct AdminService: Lineup_V1_Admin.SimpleServiceProtocol {
+  let admin: ControlAdmin
+  let fallback: FallbackDataHolder
+  let catalog: CatalogHolder
+  let fallbackDirectory: String
+  /// Where DeleteUserData erases.
+  let users: any UserDataStore
+  /// Hashes user ids for the audit log and the logs.
+  let userHasher: UserIDHasher
+  /// Monotonic seconds, the breakers' clock.
+  let monotonicNow: @Sendable () -> Double
+  let logger: Logger
+
+  /// Control writes wait at most this long for the shared store.
+  static let storeWait: Duration = .seconds(2)
+
   func listFlags(request: Lineup_V1_ListFlagsRequest, context: ServerContext) async throws -> Lineup_V1_ListFlagsResponse {
-    throw notImplemented("ListFlags (feature flags)")
+    .with {
+      $0.flags = admin.plane.flags.map(Lineup_V1_Flag.init)
+      $0.stateIsFresh = admin.plane.isFresh
+    }
   }
 
   func setFlag(request: Lineup_V1_SetFlagRequest, context: ServerContext) async throws -> Lineup_V1_SetFlagResponse {
-    throw notImplemented("SetFlag (feature flags)")
+    try await mappingDomainErrors {
+      guard request.hasFlag else {
+        throw LineupError.invalidArgument([FieldViolation(field: "flag", description: "is required")])
+      }
+      let caller = try Self.caller()
+      let (stored, previous, auditID) = try await admin.setFlag(
+        FeatureFlag(wire: request.flag), actor: caller.actor, reason: request.reason, deadline: .now + Self.storeWait)
+      log("flag.set", target: stored.name, caller: caller, reason: request.reason, auditID: auditID)
+      return .with {
+        $0.flag = Lineup_V1_Flag(stored)
+        if let previous { $0.previous = Lineup_V1_Flag(previous) }
+      }
+    }
   }
 
-  func listBreakers(
-    request: Lineup_V1_ListBreakersRequest,
-    context: ServerContext
-  ) async throws -> Lineup_V1_ListBreakersResponse {
-    throw notImplemented("ListBreakers (circuit breakers)")
+  func listBreakers(request: Lineup_V1_ListBreakersRequest, context: ServerContext) async throws -> Lineup_V1_ListBreakersResponse {
+    let (monotonic, wall) = (monotonicNow(), Date().timeIntervalSince1970)
+    return .with {
+      $0.breakers = admin.plane.breakers.values.map(\.snapshot).sorted { $0.name < $1.name }.map {
+        Lineup_V1_Breaker($0, monotonicNow: monotonic, wallNow: wall)
+      }
+    }
   }
 
   func setBreakerOverride(
     request: Lineup_V1_SetBreakerOverrideRequest,
     context: ServerContext
   ) async throws -> Lineup_V1_SetBreakerOverrideResponse {
-    throw notImplemented("SetBreakerOverride (circuit breakers)")
+    try await mappingDomainErrors {
+      let override: BreakerOverride
+      switch request.override {
+      case .auto: override = .auto
+      case .forcedOpen: override = .forcedOpen
+      case .disabled: override = .disabled
+      default:
+        throw LineupError.invalidArgument([
+          FieldViolation(field: "override", description: "must be BREAKER_OVERRIDE_AUTO, _FORCED_OPEN or _DISABLED")
+        ])
+      }
+      let caller = try Self.caller()
+      let (snapshot, previous, auditID) = try await admin.setBreakerOverride(
+        override, name: request.name, actor: caller.actor, reason: request.reason, deadline: .now + Self.storeWait)
+      log("breaker.override", target: request.name, caller: caller, reason: request.reason, auditID: auditID)
+      return .with {
+        $0.breaker = Lineup_V1_Breaker(snapshot, monotonicNow: monotonicNow(), wallNow: Date().timeIntervalSince1970)
+        $0.previousOverride = Lineup_V1_Breaker.wire(previous)
+      }
+    }
   }
 
   func listAuditEvents(
     request: Lineup_V1_ListAuditEventsRequest,
     context: ServerContext
   ) async throws -> Lineup_V1_ListAuditEventsResponse {
-    throw notImplemented("ListAuditEvents (audit log)")
+    try await mappingDomainErrors {
+      let entries = try await admin.auditEntries(limit: Int(request.limit), beforeID: request.beforeID, deadline: .now + Self.storeWait)
+      return .with { $0.events = entries.map(Lineup_V1_AuditEvent.init) }
+    }
   }
 
   func reloadFallback(
     request: Lineup_V1_ReloadFallbackRequest,
     context: ServerContext
   ) async throws -> Lineup_V1_ReloadFallbackResponse {
-    throw notImplemented("ReloadFallback (authenticated admin API)")
+    try await mappingDomainErrors {
+      if let problem = ControlAdmin.reasonProblem(request.reason) { throw LineupError.invalidArgument([problem]) }
+      let caller = try Self.caller()
+      let directory = fallbackDirectory
+      // File reads block: on NIO's thread pool, never on the cooperative pool or a loop.
+      let data = try await NIOThreadPool.singleton.runIfActive { FallbackDataLoader.load(directory: directory) }
+      let previous = fallback.replace(with: data)
+      catalog.replaceFiles(data.catalog)
+      let auditID = try await admin.audit(
+        action: "fallback.reload", target: directory, oldValue: "\"\(previous.version)\"", newValue: "\"\(data.version)\"",
+        actor: caller.actor, reason: request.reason, deadline: .now + Self.storeWait)
+      log("fallback.reload", target: directory, caller: caller, reason: request.reason, auditID: auditID)
+      for warning in data.warnings { logger.warning("fallback data: \(warning)") }
+      return .with {
+        $0.countries = Int32(clamping: data.countries.count)
+        $0.items = Int32(clamping: data.catalog.count)
+        $0.badRows = Int32(clamping: data.warnings.filter { $0.line > 0 }.count)
+        $0.warnings = data.warnings.map(\.description)
+        $0.dataVersion = data.version
+      }
+    }
   }
 
   func deleteUserData(
     request: Lineup_V1_DeleteUserDataRequest,
     context: ServerContext
   ) async throws -> Lineup_V1_DeleteUserDataResponse {
-    throw notImplemented("DeleteUserData (user data erasure)")
+    try await mappingDomainErrors {
+      var violations: [FieldViolation] = []
+      if request.userID.isEmpty || request.userID.utf8.count > 128 {
+        violations.append(FieldViolation(field: "user_id", description: "must be 1…128 bytes, got \(request.userID.utf8.count)"))
+      }
+      if let problem = ControlAdmin.reasonProblem(request.reason) { violations.append(problem) }
+      guard violations.isEmpty else { throw LineupError.invalidArgument(violations) }
+      let caller = try Self.caller()
+      let removed: [String: Int]
+      do {
+        // A scan of the user's keys and of the events log: longer than a control write.
+        removed = try await users.deleteUserData(request.userID, deadline: .now + .seconds(30))
+      } catch {
+        throw LineupError(code: .unavailable, message: "the shared store did not finish erasing the user; retry (erasure is idempotent)", cause: error)
+      }
+      // The audit names the user only by hash: the audit log must not keep what was erased.
+      let target = userHasher.hash(request.userID).description
+      let summary = removed.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+      let auditID = try await admin.audit(
+        action: "user.delete", target: target, newValue: "{\(summary)}", actor: caller.actor, reason: request.reason,
+        deadline: .now + Self.storeWait)
+      log("user.delete", target: target, caller: caller, reason: request.reason, auditID: auditID)
+      return .with {
+        $0.removed = removed.sorted { $0.key < $1.key }.map { kind, count in
+          .with {
+            $0.kind = kind
+            $0.count = Int64(count)
+          }
+        }
+      }
+    }
+  }
+
+  /// The authenticated caller; the interceptor always binds one for this service.
+  private static func caller() throws -> AdminCaller {
+    guard let caller = AdminCaller.current else {
+      throw RPCError(code: .unauthenticated, message: "no authenticated caller")
+    }
+    return caller
+  }
+
+  private func log(_ action: String, target: String, caller: AdminCaller, reason: String, auditID: String) {
+    logger.notice(
+      "admin change", metadata: ["action": "\(action)", "target": "\(target)", "actor": "\(caller.actor)", "reason": "\(reason)", "audit_id": "\(auditID)"])
   }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import GRPCCore
+import GRPCProtobuf
 import LineupCore
 import LineupWire
 import SwiftProtobuf
@@ -13,6 +15,10 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   let budget: RequestBudgetPolicy
   let limits: RequestLimits
   let userHasher: UserIDHasher
+  /// Per-user and per-app request rates (user-facing reads; the app limit on every RPC).
+  let rateLimits: RequestRateLimits
+  /// In front of RecordInteractions' writes: open → UNAVAILABLE at once, Redis untouched.
+  let writeBreaker: CircuitBreaker?
   let logger: Logger
 
   func getRecommendations(
@@ -27,6 +33,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         excludedItemIDs: request.excludeItemIds,
         limits: limits
       )
+      try admit(userID: validated.userID, appID: validated.context.appID)
       let scope = self.scope
       let logger = userLogger(scope, userID: validated.userID)
       let slate = await recommender.recommendations(
@@ -50,6 +57,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         category: request.category,
         limits: limits
       )
+      try admit(userID: nil, appID: validated.context.appID)
       let scope = self.scope
       let slate = await recommender.trending(
         validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: scope.logger)
@@ -66,6 +74,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let validated = try FeedRequest.validated(
         userID: request.userID, context: RawRequestContext(request.context), pageSize: request.pageSize, cursor: request.cursor,
         limits: limits)
+      try admit(userID: validated.userID, appID: validated.context.appID)
       let scope = self.scope
       let logger = userLogger(scope, userID: validated.userID)
       let page = await recommender.feed(validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
@@ -83,6 +92,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let validated = try PriceRequest.validated(
         userID: request.userID, context: RawRequestContext(request.context), productID: request.productID,
         listPrice: request.hasListPrice ? Money(wire: request.listPrice) : nil, limits: limits)
+      try admit(userID: validated.userID, appID: validated.context.appID)
       let scope = self.scope
       let logger = userLogger(scope, userID: validated.userID)
       let quote = try await prices.quote(validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
@@ -103,6 +113,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         excludedItemIDs: request.excludeItemIds,
         limits: limits
       )
+      try admit(userID: validated.recommendation.userID, appID: validated.recommendation.context.appID)
       let scope = self.scope
       let logger = userLogger(scope, userID: validated.recommendation.userID)
       let explanation = await recommender.explain(
@@ -118,8 +129,22 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   ) async throws -> Lineup_V1_RecordInteractionsResponse {
     try await mappingDomainErrors {
       let scope = self.scope
-      let result = try await ingestion.recordInteractions(
-        request.events.map(RawInteraction.init), deadline: budget.writeDeadline(deadline: scope.deadline), logger: scope.logger)
+      let permit = writeBreaker?.acquire()
+      if let writeBreaker, permit == nil {
+        throw RPCError(
+          code: .unavailable,
+          message: "the \(writeBreaker.name) circuit breaker is \(writeBreaker.snapshot.state.rawValue): nothing was recorded; retry later")
+      }
+      let result: Ingestion.RecordResult
+      do {
+        result = try await ingestion.recordInteractions(
+          request.events.map(RawInteraction.init), deadline: budget.writeDeadline(deadline: scope.deadline), logger: scope.logger)
+        if let permit { writeBreaker?.record(permit, failed: false) }
+      } catch let error as LineupError {
+        // Bad input is the caller's failure, not the store's.
+        if let permit { writeBreaker?.record(permit, failed: error.code == .unavailable) }
+        throw error
+      }
       scope.logger.debug(
         "interactions recorded",
         metadata: ["accepted": "\(result.accepted)", "duplicates": "\(result.duplicates)", "rejected": "\(result.rejections.count)"])
@@ -145,6 +170,17 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         $0.catalogVersion = String(result.catalogVersion)
       }
     }
+  }
+
+  /// Refuses a call over its user's or app's rate with RESOURCE_EXHAUSTED and a RetryInfo
+  /// saying when the next one would pass.
+  private func admit(userID: String?, appID: String) throws {
+    guard let rejection = rateLimits.check(userID: userID, appID: appID) else { return }
+    let delay = Duration.milliseconds(Int64((rejection.retryAfterSeconds * 1_000).rounded(.up)))
+    throw GoogleRPCStatus(
+      code: .resourceExhausted,
+      message: "rate limit of this \(rejection.scope) exceeded; retry in \(String(format: "%.3f", rejection.retryAfterSeconds)) s",
+      details: [.retryInfo(.init(delay: delay))])
   }
 
   private func logSlate(_ slate: Slate, logger: Logger) {

@@ -59,6 +59,13 @@ package enum RedisKeys {
   package static let events = "lineup:events:{ev}"
 
   /// `id` with `%`, `{` and `}` percent-encoded.
+  /// Control state: flags (HASH name → flag JSON) and breaker overrides (HASH name →
+  /// forced_open | disabled), and the capped audit STREAM. One hash tag, so a change and
+  /// its audit entry go in one transaction on a cluster too.
+  package static let controlFlags = "lineup:control:{ctl}:flags"
+  package static let controlBreakers = "lineup:control:{ctl}:breakers"
+  package static let audit = "lineup:control:{ctl}:audit"
+
   package static func encode(_ id: String) -> String {
     guard id.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }) else {
       return id

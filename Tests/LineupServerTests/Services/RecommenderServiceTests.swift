@@ -276,30 +276,4 @@ struct RecommenderServiceTests {
       #expect(ok.items.count == 2)
     }
   }
-
-  @Test("capabilities not built yet answer UNIMPLEMENTED naming the capability")
-  func unimplemented() async throws {
-    try await withLineupClient { client, _ in
-      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
-      let admin = Lineup_V1_Admin.Client(wrapping: client)
-      let calls: [(String, @Sendable () async throws -> Void)] = [
-        ("ListFlags", { _ = try await admin.listFlags(.init()) }),
-        ("SetFlag", { _ = try await admin.setFlag(.init()) }),
-        ("ListBreakers", { _ = try await admin.listBreakers(.init()) }),
-        ("SetBreakerOverride", { _ = try await admin.setBreakerOverride(.init()) }),
-        ("ListAuditEvents", { _ = try await admin.listAuditEvents(.init()) }),
-        ("ReloadFallback", { _ = try await admin.reloadFallback(.init()) }),
-        ("DeleteUserData", { _ = try await admin.deleteUserData(.init()) }),
-      ]
-      for (name, call) in calls {
-        do {
-          try await call()
-          Issue.record("\(name) should be UNIMPLEMENTED")
-        } catch let error as RPCError {
-          #expect(error.code == .unimplemented)
-          #expect(error.message.contains(name))
-        }
-      }
-    }
-  }
 }

@@ -261,4 +261,35 @@ struct StoreContractTests {
       #expect(try await store.userFeatures(of: "u1", deadline: soon) == ["segment": "loyal"])
     }
   }
+
+  // MARK: Control state
+
+  @Test("control: flags and overrides round-trip with their audit entries; AUTO removes an override; audit newest first, paged", arguments: StoreBackend.allCases)
+  func control(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      #expect(try await store.controlSnapshot(deadline: soon) == ControlSnapshot())
+      var flag = FeatureFlag(name: "recs", rolloutBps: 2_500, regions: ["BR"], variants: [FlagVariant(name: "a", weightBps: 10_000)])
+      flag.updatedAt = 1_800_000_000.5
+      flag.updatedBy = "ops"
+      func entry(_ action: String, _ target: String, _ new: String) -> AuditEntry {
+        AuditEntry(actor: "ops", at: 1_800_000_000.5, action: action, target: target, oldValue: "", newValue: new, reason: "test")
+      }
+      let first = try await store.saveFlag(flag, audit: entry("flag.set", "recs", "{}"), deadline: soon)
+      let second = try await store.saveBreakerOverride(.forcedOpen, for: "redis.read", audit: entry("breaker.override", "redis.read", "\"forced_open\""), deadline: soon)
+      var snapshot = try await store.controlSnapshot(deadline: soon)
+      #expect(snapshot.flags == ["recs": flag])
+      #expect(snapshot.breakerOverrides == ["redis.read": .forcedOpen])
+      _ = try await store.saveBreakerOverride(.auto, for: "redis.read", audit: entry("breaker.override", "redis.read", "\"auto\""), deadline: soon)
+      let fourth = try await store.appendAudit(entry("fallback.reload", "dir", "\"v2\""), deadline: soon)
+      snapshot = try await store.controlSnapshot(deadline: soon)
+      #expect(snapshot.breakerOverrides.isEmpty)
+
+      let all = try await store.auditEntries(limit: 10, beforeID: nil, deadline: soon)
+      #expect(all.map(\.action) == ["fallback.reload", "breaker.override", "breaker.override", "flag.set"])
+      #expect(all.first?.id == fourth && all.last?.id == first)
+      #expect(all.last?.reason == "test" && all.last?.actor == "ops" && all.last?.at == 1_800_000_000.5)
+      let page = try await store.auditEntries(limit: 2, beforeID: second, deadline: soon)
+      #expect(page.map(\.id) == [first])
+    }
+  }
 }

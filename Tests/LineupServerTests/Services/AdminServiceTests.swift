@@ -1,0 +1,245 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import GRPCProtobuf
+import LineupCore
+import LineupRedis
+import LineupServer
+import LineupTesting
+import LineupWire
+import SwiftProtobuf
+import Testing
+
+/// The control plane end to end over real sockets: admin authentication, audited flag and
+/// breaker changes obeyed on the request path, rate limits, and two replicas sharing one
+/// redis-server.
+@Suite("Admin service and control plane end to end")
+struct AdminServiceTests {
+  static let adminSecret = "admin-secret-0123456789"
+  static let readSecret = "read-secret-0123456789"
+
+  static func configuration() -> LineupConfiguration {
+    var config = RunningLineup.testConfiguration()
+    config.control.adminTokens = [
+      AdminToken(secret: adminSecret, actor: "alice", canWrite: true),
+      AdminToken(secret: readSecret, actor: "robot", canWrite: false),
+    ]
+    return config
+  }
+
+  static func bearer(_ secret: String) -> Metadata { ["authorization": "Bearer \(secret)"] }
+
+  static func code(_ body: () async throws -> Void) async -> RPCError.Code? {
+    do {
+      try await body()
+      return nil
+    } catch let error as RPCError {
+      return error.code
+    } catch {
+      return .unknown
+    }
+  }
+
+  @Test("no token or a wrong one: UNAUTHENTICATED; a read-only token may read but not write: PERMISSION_DENIED")
+  func authentication() async throws {
+    try await withLineupClient(configuration: Self.configuration()) { client, _ in
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      #expect(await Self.code { _ = try await admin.listFlags(.init()) } == .unauthenticated)
+      #expect(await Self.code { _ = try await admin.listFlags(.init(), metadata: Self.bearer("admin-secret-0123456780")) } == .unauthenticated)
+      #expect(await Self.code { _ = try await admin.listFlags(.init(), metadata: ["authorization": "Basic \(Self.adminSecret)"]) } == .unauthenticated)
+      let flags = try await admin.listFlags(.init(), metadata: Self.bearer(Self.readSecret))
+      #expect(flags.flags.map(\.name).contains("recs"))
+      let kill = Lineup_V1_SetFlagRequest.with {
+        $0.flag = .with { $0.name = "recs"; $0.killed = true }
+        $0.reason = "incident"
+      }
+      #expect(await Self.code { _ = try await admin.setFlag(kill, metadata: Self.bearer(Self.readSecret)) } == .permissionDenied)
+      #expect(await Self.code { _ = try await admin.setBreakerOverride(.with { $0.name = "redis.read"; $0.override = .forcedOpen; $0.reason = "x" }, metadata: Self.bearer(Self.readSecret)) } == .permissionDenied)
+      // Nothing changed, nothing audited.
+      let audit = try await admin.listAuditEvents(.init(), metadata: Self.bearer(Self.readSecret))
+      #expect(audit.events.isEmpty)
+      // The public service needs no token.
+      _ = try await Lineup_V1_Recommender.Client(wrapping: client).getTrending(.with { $0.limit = 1 })
+    }
+  }
+
+  @Test("a server without admin tokens refuses every admin call")
+  func noTokensConfigured() async throws {
+    try await withLineupClient { client, _ in
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      #expect(await Self.code { _ = try await admin.listBreakers(.init(), metadata: Self.bearer(Self.adminSecret)) } == .unauthenticated)
+    }
+  }
+
+  @Test("killing recs serves the baseline with the flag decision; a forced-open breaker serves it as BREAKER_OPEN; every change audited")
+  func flagsAndBreakersOnTheRequestPath() async throws {
+    try await withLineupClient(configuration: Self.configuration()) { client, _ in
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      let request = Lineup_V1_GetRecommendationsRequest.with { $0.userID = "u1"; $0.context.country = "BR"; $0.limit = 5 }
+      var response = try await recommender.getRecommendations(request)
+      #expect(response.provenance.flag.result == .on)
+      #expect(response.provenance.fallbackReason == .noCandidates)
+
+      let set = try await admin.setFlag(
+        .with {
+          $0.flag = .with { $0.name = "recs"; $0.killed = true; $0.rolloutBps = 10_000 }
+          $0.reason = "incident 42"
+        }, metadata: Self.bearer(Self.adminSecret))
+      #expect(set.flag.updatedBy == "alice" && set.flag.salt == "recs" && set.previous.killed == false)
+      response = try await recommender.getRecommendations(request)
+      #expect(response.provenance.source == .fallback)
+      #expect(response.provenance.fallbackReason == .flagOff)
+      #expect(response.provenance.flag.flag == "recs" && response.provenance.flag.result == .off && response.provenance.flag.reason == "killed")
+      #expect(response.items.count == 5)
+
+      _ = try await admin.setFlag(.with { $0.flag = .with { $0.name = "recs"; $0.rolloutBps = 10_000 }; $0.reason = "resolved" }, metadata: Self.bearer(Self.adminSecret))
+      let forced = try await admin.setBreakerOverride(
+        .with { $0.name = "redis.read"; $0.override = .forcedOpen; $0.reason = "drill" }, metadata: Self.bearer(Self.adminSecret))
+      #expect(forced.breaker.state == .forcedOpen && forced.previousOverride == .auto)
+      response = try await recommender.getRecommendations(request)
+      #expect(response.provenance.fallbackReason == .breakerOpen)
+      let breakers = try await admin.listBreakers(.init(), metadata: Self.bearer(Self.readSecret))
+      #expect(breakers.breakers.first { $0.name == "redis.read" }?.override == .forcedOpen)
+      #expect(await Self.code { _ = try await admin.setBreakerOverride(.with { $0.name = "redis.read"; $0.override = .unspecified; $0.reason = "x" }, metadata: Self.bearer(Self.adminSecret)) } == .invalidArgument)
+      #expect(await Self.code { _ = try await admin.setFlag(.with { $0.flag = .with { $0.name = "recs" } }, metadata: Self.bearer(Self.adminSecret)) } == .invalidArgument)
+
+      let audit = try await admin.listAuditEvents(.init(), metadata: Self.bearer(Self.readSecret))
+      #expect(audit.events.map(\.action) == ["breaker.override", "flag.set", "flag.set"])
+      #expect(audit.events.allSatisfy { $0.actor == "alice" })
+      #expect(audit.events.last?.reason == "incident 42")
+      #expect(audit.events.last?.newValue.contains("\"killed\":true") == true)
+      let older = try await admin.listAuditEvents(.with { $0.beforeID = audit.events[0].id; $0.limit = 1 }, metadata: Self.bearer(Self.readSecret))
+      #expect(older.events.map(\.id) == [audit.events[1].id])
+    }
+  }
+
+  @Test("ReloadFallback re-reads the files, says what it loaded, and is audited")
+  func reloadFallback() async throws {
+    try await withLineupClient(configuration: Self.configuration()) { client, _ in
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      #expect(await Self.code { _ = try await admin.reloadFallback(.init(), metadata: Self.bearer(Self.adminSecret)) } == .invalidArgument)
+      let reloaded = try await admin.reloadFallback(.with { $0.reason = "new baselines" }, metadata: Self.bearer(Self.adminSecret))
+      #expect(reloaded.countries > 0 && reloaded.items > 0)
+      #expect(!reloaded.dataVersion.isEmpty)
+      let audit = try await admin.listAuditEvents(.init(), metadata: Self.bearer(Self.adminSecret))
+      #expect(audit.events.first?.action == "fallback.reload")
+    }
+  }
+
+  @Test("past the per-user rate: RESOURCE_EXHAUSTED with RetryInfo; other users are not affected")
+  func rateLimit() async throws {
+    var config = Self.configuration()
+    config.control.rateLimits.perUserPerMinute = 3
+    try await withLineupClient(configuration: config) { client, _ in
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      func ask(_ user: String) async throws {
+        _ = try await recommender.getRecommendations(.with { $0.userID = user; $0.limit = 1 })
+      }
+      for _ in 0..<3 { try await ask("heavy") }
+      do {
+        try await ask("heavy")
+        Issue.record("the 4th call within a minute passed")
+      } catch let error as RPCError {
+        #expect(error.code == .resourceExhausted)
+        let status = try #require(try error.unpackGoogleRPCStatus())
+        let retry = try #require(status.details.compactMap(\.retryInfo).first)
+        // 3/min refills one call every 20 s.
+        #expect(retry.delay > .seconds(15) && retry.delay <= .seconds(20))
+      }
+      try await ask("light")
+    }
+  }
+
+  @Test("two replicas on one redis-server: a flag set and a breaker forced through one are obeyed by the other within 2 s")
+  func replicasShareControlState() async throws {
+    let redis = try await RedisServerProcess.start()
+    var shared = Self.configuration()
+    shared.redis.url = redis.url
+    let config = shared
+    try await RunningLineup.with(configuration: config) { portA, _ in
+      try await RunningLineup.with(configuration: config) { portB, _ in
+        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: portA), transportSecurity: .plaintext)) { a in
+          try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: portB), transportSecurity: .plaintext)) { b in
+            let adminA = Lineup_V1_Admin.Client(wrapping: a)
+            let adminB = Lineup_V1_Admin.Client(wrapping: b)
+            let recsB = Lineup_V1_Recommender.Client(wrapping: b)
+            let request = Lineup_V1_GetRecommendationsRequest.with { $0.userID = "u1"; $0.context.country = "BR"; $0.limit = 3 }
+            #expect(try await recsB.getRecommendations(request).provenance.flag.result == .on)
+
+            let changed = ContinuousClock.now
+            _ = try await adminA.setFlag(
+              .with { $0.flag = .with { $0.name = "recs"; $0.rolloutBps = 0 }; $0.reason = "roll back" }, metadata: Self.bearer(Self.adminSecret))
+            _ = try await adminA.setBreakerOverride(
+              .with { $0.name = "redis.write"; $0.override = .forcedOpen; $0.reason = "drill" }, metadata: Self.bearer(Self.adminSecret))
+            #expect(try await eventually(timeout: .seconds(2)) {
+              try await recsB.getRecommendations(request).provenance.flag.reason == "rollout_excluded"
+            })
+            #expect(try await eventually(timeout: .seconds(2)) {
+              try await adminB.listBreakers(.init(), metadata: Self.bearer(Self.readSecret)).breakers.first { $0.name == "redis.write" }?.state == .forcedOpen
+            })
+            #expect(ContinuousClock.now - changed < .seconds(4))
+            let flagsB = try await adminB.listFlags(.init(), metadata: Self.bearer(Self.readSecret))
+            #expect(flagsB.stateIsFresh)
+            #expect(flagsB.flags.first { $0.name == "recs" }?.updatedBy == "alice")
+            // RecordInteractions on B is refused at once while redis.write is forced open.
+            let event = Lineup_V1_InteractionEvent.with {
+              $0.eventID = "e1"; $0.userID = "u1"; $0.itemID = "it-00001"; $0.type = .view
+              $0.timestamp = Google_Protobuf_Timestamp(date: Date())
+            }
+            #expect(await Self.code { _ = try await recsB.recordInteractions(.with { $0.events = [event] }) } == .unavailable)
+          }
+        }
+      }
+    }
+  }
+
+  @Test("DeleteUserData erases the user's history, events, sessions and cached pages, reports it, leaves other users alone; no key of the user is left in Redis", arguments: [false, true])
+  func deleteUserData(onRedis: Bool) async throws {
+    let redis = onRedis ? try await RedisServerProcess.start() : nil
+    var shared = Self.configuration()
+    shared.redis.url = redis?.url
+    let config = shared
+    try await withLineupClient(configuration: config) { client, _ in
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      for user in ["forget-me", "keep-me"] {
+        let events = (0..<3).map { index in
+          Lineup_V1_InteractionEvent.with {
+            $0.eventID = "\(user)-\(index)"; $0.userID = user; $0.itemID = String(format: "it-%05d", index + 1); $0.type = .view
+            $0.timestamp = Google_Protobuf_Timestamp(date: Date())
+          }
+        }
+        #expect(try await recommender.recordInteractions(.with { $0.events = events }).accepted == 3)
+        _ = try await recommender.getFeed(.with { $0.userID = user; $0.pageSize = 5; $0.context.sessionID = "s1" })
+      }
+      #expect(await Self.code { _ = try await admin.deleteUserData(.with { $0.userID = "forget-me" }, metadata: Self.bearer(Self.adminSecret)) } == .invalidArgument)
+      #expect(await Self.code { _ = try await admin.deleteUserData(.with { $0.userID = "forget-me"; $0.reason = "GDPR" }, metadata: Self.bearer(Self.readSecret)) } == .permissionDenied)
+
+      let response = try await admin.deleteUserData(.with { $0.userID = "forget-me"; $0.reason = "GDPR request 7" }, metadata: Self.bearer(Self.adminSecret))
+      let removed = Dictionary(uniqueKeysWithValues: response.removed.map { ($0.kind, $0.count) })
+      #expect((removed["history"] ?? 0) >= 1)
+      #expect(removed["events"] == 3)
+      #expect(removed["feed_sessions"] == 1)
+      #expect((removed["cached_responses"] ?? 0) >= 1)
+      // Idempotent, and nothing is left to find.
+      let again = try await admin.deleteUserData(.with { $0.userID = "forget-me"; $0.reason = "check" }, metadata: Self.bearer(Self.adminSecret))
+      #expect(again.removed.allSatisfy { $0.count == 0 })
+
+      if let redis {
+        let connection = try await RedisConnection.connect(to: redis.url, deadline: .now + .seconds(2))
+        let left = try await connection.send(RedisCommand("KEYS", "*forget-me*"), deadline: .now + .seconds(2))
+        #expect(left.array?.isEmpty == true, "keys left: \(left)")
+        let kept = try await connection.send(RedisCommand("KEYS", "*keep-me*"), deadline: .now + .seconds(2))
+        #expect((kept.array?.count ?? 0) >= 2)
+        let stream = try await connection.send(RedisCommand("XRANGE", "lineup:events:{ev}", "-", "+"), deadline: .now + .seconds(2))
+        #expect(stream.array?.count == 3)
+        await connection.close()
+      }
+      // The audit names the user by hash only.
+      let audit = try await admin.listAuditEvents(.init(), metadata: Self.bearer(Self.adminSecret))
+      #expect(audit.events.first?.action == "user.delete")
+      #expect(audit.events.allSatisfy { !$0.target.contains("forget-me") && !$0.newValue.contains("forget-me") })
+    }
+  }
+}
