@@ -55,7 +55,7 @@ package struct ControlAdmin: Sendable {
       actor: actor, at: now(), action: "breaker.override", target: name, oldValue: "\"\(previous.rawValue)\"",
       newValue: "\"\(override.rawValue)\"", reason: reason)
     let id = try await write { try await store.saveBreakerOverride(override, for: name, audit: entry, deadline: deadline) }
-    breaker.setOverride(override)
+    plane.apply(override: override, to: name)
     return (breaker.snapshot, previous, id)
   }
 
@@ -76,8 +76,10 @@ package struct ControlAdmin: Sendable {
     if let beforeID, !beforeID.isEmpty, !Self.isStreamID(beforeID) {
       throw .invalidArgument([FieldViolation(field: "before_id", description: "must be an audit id like 1732352400000-0, got \"\(beforeID)\"")])
     }
-    return try await write {
-      try await store.auditEntries(limit: limit == 0 ? 100 : limit, beforeID: beforeID?.isEmpty == true ? nil : beforeID, deadline: deadline)
+    do {
+      return try await store.auditEntries(limit: limit == 0 ? 100 : limit, beforeID: beforeID?.isEmpty == true ? nil : beforeID, deadline: deadline)
+    } catch {
+      throw LineupError(code: .unavailable, message: "the shared store could not be read for the audit log; retry", cause: error)
     }
   }
 
@@ -89,9 +91,12 @@ package struct ControlAdmin: Sendable {
     return nil
   }
 
+  /// "<ms>-<seq>" with both parts unsigned 64-bit integers, and not "0-0" (which Redis
+  /// refuses as a bound).
   static func isStreamID(_ id: String) -> Bool {
     let parts = id.split(separator: "-", omittingEmptySubsequences: false)
-    return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+    guard parts.count == 2, let ms = UInt64(parts[0]), let seq = UInt64(parts[1]) else { return false }
+    return ms != 0 || seq != 0
   }
 
   private func write<T>(_ body: () async throws -> T) async throws(LineupError) -> T {

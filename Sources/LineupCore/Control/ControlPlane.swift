@@ -9,6 +9,14 @@ package final class ControlPlane: Sendable {
   private let defaults: [String: FeatureFlag]
   private let state: Mutex<State>
   private let shadowStats = Mutex(ShadowStats())
+  /// Shadow computations running now, at most `maxShadowRuns`.
+  private let shadowRuns = Atomic<Int>(0)
+  /// Bumped by every change applied locally, so a re-read that started before it does not
+  /// put the old state back (`apply(_:at:ifUnchangedSince:)`).
+  private let localChanges = Atomic<UInt64>(0)
+
+  /// Shadow computations allowed at once; more are skipped (and not counted).
+  package static let maxShadowRuns = 64
 
   private struct State {
     var flags: [String: FeatureFlag]
@@ -55,23 +63,47 @@ package final class ControlPlane: Sendable {
 
   package func flag(_ name: String) -> FeatureFlag? { state.withLock { $0.flags[name] } }
 
+  /// A token for `apply(_:at:ifUnchangedSince:)`: take it before reading the shared state.
+  package var changeToken: UInt64 { localChanges.load(ordering: .acquiring) }
+
   /// Applies the shared state read at `at` (wall-clock seconds): stored flags over the
-  /// defaults, and every breaker's override (AUTO where none is stored).
-  package func apply(_ snapshot: ControlSnapshot, at: Double) {
-    state.withLock {
-      $0.flags = defaults.merging(snapshot.flags) { _, stored in stored }
-      $0.lastSync = at
-      $0.syncError = nil
+  /// defaults, and every breaker's override (AUTO where none is stored). Flags the store held
+  /// but could not decode keep their last known value, and the state is reported stale. When
+  /// a change was applied locally since `token` was taken, the read may predate it: nothing
+  /// is applied (the next read will see the change) and false is returned.
+  @discardableResult
+  package func apply(_ snapshot: ControlSnapshot, at: Double, ifUnchangedSince token: UInt64? = nil) -> Bool {
+    let applied = state.withLock { state -> Bool in
+      if let token, localChanges.load(ordering: .acquiring) != token { return false }
+      var flags = defaults.merging(snapshot.flags) { _, stored in stored }
+      for name in snapshot.unreadableFlags { flags[name] = state.flags[name] ?? flags[name] }
+      state.flags = flags
+      state.lastSync = at
+      state.syncError =
+        snapshot.unreadableFlags.isEmpty
+        ? nil : "stored flags that do not decode (kept as last known): \(snapshot.unreadableFlags.sorted().joined(separator: ", "))"
+      return true
     }
+    guard applied else { return false }
     for (name, breaker) in breakers {
       let wanted = snapshot.breakerOverrides[name] ?? .auto
       if breaker.snapshot.override != wanted { breaker.setOverride(wanted) }
     }
+    return true
+  }
+
+  /// Applies a breaker override this replica just stored.
+  package func apply(override: BreakerOverride, to name: String) {
+    localChanges.add(1, ordering: .releasing)
+    breakers[name]?.setOverride(override)
   }
 
   /// Applies one change this replica just stored, without waiting for the next read.
   package func apply(flag: FeatureFlag) {
-    state.withLock { $0.flags[flag.name] = flag }
+    state.withLock {
+      localChanges.add(1, ordering: .releasing)
+      $0.flags[flag.name] = flag
+    }
   }
 
   /// Records that the shared state could not be read; the last known state stays.
@@ -99,6 +131,19 @@ package final class ControlPlane: Sendable {
     package var extraSecondsSum = 0.0
     package var meanOverlap: Double { runs == 0 ? 0 : overlapSum / Double(runs) }
     package var meanExtraSeconds: Double { runs == 0 ? 0 : extraSecondsSum / Double(runs) }
+  }
+
+  /// Claims a slot for a shadow computation; false when `maxShadowRuns` are running.
+  package func beginShadowRun() -> Bool {
+    if shadowRuns.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue > Self.maxShadowRuns {
+      shadowRuns.wrappingSubtract(1, ordering: .relaxed)
+      return false
+    }
+    return true
+  }
+
+  package func endShadowRun() {
+    shadowRuns.wrappingSubtract(1, ordering: .relaxed)
   }
 
   package func recordShadow(overlap: Double, extraSeconds: Double) {

@@ -4,10 +4,14 @@
 package struct ControlSnapshot: Sendable, Equatable {
   package var flags: [String: FeatureFlag]
   package var breakerOverrides: [String: BreakerOverride]
+  /// Flags the store holds but that do not decode (written by hand, or by a newer version):
+  /// replicas keep their last known value rather than fall back to a default.
+  package var unreadableFlags: Set<String>
 
-  package init(flags: [String: FeatureFlag] = [:], breakerOverrides: [String: BreakerOverride] = [:]) {
+  package init(flags: [String: FeatureFlag] = [:], breakerOverrides: [String: BreakerOverride] = [:], unreadableFlags: Set<String> = []) {
     self.flags = flags
     self.breakerOverrides = breakerOverrides
+    self.unreadableFlags = unreadableFlags
   }
 }
 

@@ -16,8 +16,9 @@ package struct ControlSync: Sendable {
   @discardableResult
   package func refresh(deadline: ContinuousClock.Instant) async -> (any Error)? {
     do {
+      let token = plane.changeToken
       let snapshot = try await store.controlSnapshot(deadline: deadline)
-      plane.apply(snapshot, at: now())
+      plane.apply(snapshot, at: now(), ifUnchangedSince: token)
       return nil
     } catch {
       plane.markStale("\(error)")

@@ -64,20 +64,29 @@ package struct Recommender: Sendable {
   ) async -> Slate {
     let decision = control?.evaluate(FlagCatalog.recs, userID: request.userID, country: request.context.country?.value ?? "")
     var slate: Slate
+    // A baseline served because of a flag still reads live popularity, unless the store's
+    // breaker says not to wait on it.
+    let liveDeadline = storeReadsRefused ? nil : budget.storeDeadline()
     switch decision?.result {
     case .off?:
-      slate = await fallbackSlate(request, reason: .flagOff, liveDeadline: budget.storeDeadline(), requestID: requestID, logger: logger)
+      slate = await fallbackSlate(request, reason: .flagOff, liveDeadline: liveDeadline, requestID: requestID, logger: logger)
     case .shadow?:
       // The baseline answers; the personalized path runs off the critical path and is compared.
       let started = ContinuousClock.now
-      slate = await fallbackSlate(request, reason: .shadow, liveDeadline: budget.storeDeadline(), requestID: requestID, logger: logger)
-      shadowRun(request, served: slate, baselineTook: ContinuousClock.now - started, logger: logger)
+      slate = await fallbackSlate(request, reason: .shadow, liveDeadline: liveDeadline, requestID: requestID, logger: logger)
+      shadowRun(request, served: slate, baselineTook: ContinuousClock.now - started, budget: budget, logger: logger)
     default:
       slate = await personalized(request, budget: budget, requestID: requestID, logger: logger)
     }
     slate.provenance.flag = decision
     slate.provenance.variant = decision?.variant ?? ""
     return slate
+  }
+
+  /// Whether the `redis.read` breaker refuses calls right now (looked at, not acquired).
+  private var storeReadsRefused: Bool {
+    guard let state = control?.breaker(BreakerCatalog.redisRead)?.snapshot.state else { return false }
+    return state == .open || state == .forcedOpen
   }
 
   /// The personalized path: the store behind the `redis.read` breaker (open → the baseline
@@ -107,15 +116,31 @@ package struct Recommender: Sendable {
   /// Shadow mode: computes what the personalized path would have served, in the
   /// background, and records its overlap@k with the served baseline and how much longer it
   /// took. It writes nothing (no response cache), so turning shadow off serves fresh answers.
-  private func shadowRun(_ request: RecommendationRequest, served: Slate, baselineTook: Duration, logger: Logger) {
+  private func shadowRun(_ request: RecommendationRequest, served: Slate, baselineTook: Duration, budget: RequestBudget, logger: Logger) {
     guard let control, let store else { return }
+    // Bounded: shadow work must never pile up behind a slow store. Behind the same breaker as
+    // the served path, and told of its outcomes.
+    guard control.beginShadowRun() else { return }
+    let breaker = control.breaker(BreakerCatalog.redisRead)
+    let permit = breaker?.acquire()
+    if breaker != nil && permit == nil {
+      control.endShadowRun()
+      return
+    }
+    // The caller's deadline does not bind work done after the answer went out; the store's
+    // per-call cap does.
+    var shadowBudget = budget
+    shadowBudget.rpcDeadline = nil
     Task {
+      defer { control.endShadowRun() }
       let started = ContinuousClock.now
-      guard let deadline = RequestBudget().storeDeadline() else { return }
+      guard let deadline = shadowBudget.storeDeadline() else { return }
       let state: UserState
       do {
         state = try await store.userState(self.userStateQuery(request, cacheKey: nil), deadline: deadline)
+        if let breaker, let permit { breaker.record(permit, failed: false) }
       } catch {
+        if let breaker, let permit { breaker.record(permit, failed: true) }
         logger.debug("shadow computation: user state read failed", metadata: ["error": "\(error)"])
         return
       }
@@ -163,30 +188,42 @@ package struct Recommender: Sendable {
       // baseline and says so.
       page = baselineFeedPage(baselineRequest, cursor: cursor, reason: decision.result == .off ? .flagOff : .shadow, requestID: requestID)
     } else {
-      let breaker = control?.breaker(BreakerCatalog.redisRead)
-      let permit = breaker?.acquire()
-      if breaker != nil && permit == nil {
-        page = baselineFeedPage(baselineRequest, cursor: cursor, reason: .breakerOpen, requestID: requestID)
-      } else {
-        page = await sessionFeedPage(request, cursor: cursor, budget: budget, requestID: requestID, logger: logger)
-        if let breaker, let permit { breaker.record(permit, failed: page.slate.provenance.fallbackReason == .storeUnavailable) }
-      }
+      page = await sessionFeedPage(request, cursor: cursor, budget: budget, requestID: requestID, logger: logger)
     }
     page.slate.provenance.flag = decision
     page.slate.provenance.variant = decision?.variant ?? ""
     return page
   }
 
-  /// A feed page from the session's state in the store (the baseline when it fails).
+  /// A feed page from the session's state in the store (the baseline when it fails or the
+  /// `redis.read` breaker refuses).
   private func sessionFeedPage(
     _ request: FeedRequest, cursor: FeedCursor, budget: RequestBudget, requestID: String, logger: Logger
   ) async -> FeedPage {
-    let session = cursor.sessionID
-    var pageRequest = RecommendationRequest(userID: request.userID, context: request.context, limit: request.pageSize)
+    let pageRequest = RecommendationRequest(userID: request.userID, context: request.context, limit: request.pageSize)
     guard let store else { return baselineFeedPage(pageRequest, cursor: cursor, reason: .baselineOnly, requestID: requestID) }
     guard let deadline = budget.storeDeadline() else {
       return baselineFeedPage(pageRequest, cursor: cursor, reason: .deadline, requestID: requestID)
     }
+    // Past the guards, so a half-open trial is only ever spent on a real store call.
+    let breaker = control?.breaker(BreakerCatalog.redisRead)
+    let permit = breaker?.acquire()
+    if breaker != nil && permit == nil {
+      return baselineFeedPage(pageRequest, cursor: cursor, reason: .breakerOpen, requestID: requestID)
+    }
+    let page = await sessionFeedPage(
+      request, pageRequest: pageRequest, cursor: cursor, store: store, deadline: deadline, requestID: requestID, logger: logger)
+    if let breaker, let permit { breaker.record(permit, failed: page.slate.provenance.fallbackReason == .storeUnavailable) }
+    return page
+  }
+
+  /// A feed page from the session's state, once the store may be called.
+  private func sessionFeedPage(
+    _ request: FeedRequest, pageRequest: RecommendationRequest, cursor: FeedCursor, store: any LineupStore,
+    deadline: ContinuousClock.Instant, requestID: String, logger: Logger
+  ) async -> FeedPage {
+    var pageRequest = pageRequest
+    let session = cursor.sessionID
     let key = ResponseCacheKey.feedPage(userID: request.userID, page: "\(session):\(cursor.page):\(request.pageSize)")
     let state: UserState
     do {

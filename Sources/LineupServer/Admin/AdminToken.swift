@@ -6,11 +6,22 @@ package struct AdminToken: Sendable, Equatable, CustomStringConvertible {
   package var secret: String
   package var actor: String
   package var canWrite: Bool
+  /// Which setting brought it in, so a later source of the same setting (a flag over the
+  /// environment) replaces it instead of adding to it: a rotated token must stop working.
+  package var origin: Origin
 
-  package init(secret: String, actor: String, canWrite: Bool) {
+  /// Where a token was configured.
+  package enum Origin: Sendable, Equatable {
+    case tokensFile
+    case singleToken
+    case code
+  }
+
+  package init(secret: String, actor: String, canWrite: Bool, origin: Origin = .code) {
     self.secret = secret
     self.actor = actor
     self.canWrite = canWrite
+    self.origin = origin
   }
 
   /// Never the secret: configurations are logged and compared in tests.
@@ -31,7 +42,7 @@ package struct AdminToken: Sendable, Equatable, CustomStringConvertible {
       guard fields[0].utf8.count >= 16 else {
         throw ConfigurationError("\(source):\(index + 1): the secret must be at least 16 bytes")
       }
-      tokens.append(AdminToken(secret: fields[0], actor: fields[1], canWrite: fields[2] == "admin"))
+      tokens.append(AdminToken(secret: fields[0], actor: fields[1], canWrite: fields[2] == "admin", origin: .tokensFile))
     }
     return tokens
   }

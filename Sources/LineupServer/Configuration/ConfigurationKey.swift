@@ -148,10 +148,12 @@ extension LineupConfiguration {
       }
     case .adminTokensFile:
       let data = try Self.fileContents(value, source: source)
-      control.adminTokens += try AdminToken.parseFile(String(decoding: data, as: UTF8.self), source: value)
+      let parsed = try AdminToken.parseFile(String(decoding: data, as: UTF8.self), source: value)
+      control.adminTokens = control.adminTokens.filter { $0.origin != .tokensFile } + parsed
     case .adminToken:
       guard value.utf8.count >= 16 else { throw ConfigurationError("\(source): the token must be at least 16 bytes") }
-      control.adminTokens.append(AdminToken(secret: value, actor: "admin", canWrite: true))
+      control.adminTokens = control.adminTokens.filter { $0.origin != .singleToken }
+        + [AdminToken(secret: value, actor: "admin", canWrite: true, origin: .singleToken)]
     case .breakers:
       control.breakers = try Self.breakerSettings(value, base: control.breakers, source: source)
     case .rateLimits:

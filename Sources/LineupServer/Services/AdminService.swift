@@ -19,6 +19,8 @@ struct AdminService: Lineup_V1_Admin.SimpleServiceProtocol {
   let users: any UserDataStore
   /// Hashes user ids for the audit log and the logs.
   let userHasher: UserIDHasher
+  /// The longest user id the public RPCs accept (`RequestLimits.maxIDBytes`).
+  let maxUserIDBytes: Int
   /// Monotonic seconds, the breakers' clock.
   let monotonicNow: @Sendable () -> Double
   let logger: Logger
@@ -104,13 +106,28 @@ struct AdminService: Lineup_V1_Admin.SimpleServiceProtocol {
       let directory = fallbackDirectory
       // File reads block: on NIO's thread pool, never on the cooperative pool or a loop.
       let data = try await NIOThreadPool.singleton.runIfActive { FallbackDataLoader.load(directory: directory) }
+      for warning in data.warnings { logger.warning("fallback data: \(warning)") }
+      // A directory caught mid-deploy (no catalog, no baselines) must not replace good data:
+      // every fallback answer would then be empty.
+      guard !data.catalog.isEmpty, !data.global.isEmpty || !data.countries.isEmpty else {
+        throw RPCError(
+          code: .failedPrecondition,
+          message: "\(directory) has no catalog or no popularity baselines (\(data.warnings.count) warning(s), e.g. "
+            + "\(data.warnings.first.map(\.description) ?? "none")); the data in use was kept")
+      }
       let previous = fallback.replace(with: data)
       catalog.replaceFiles(data.catalog)
-      let auditID = try await admin.audit(
-        action: "fallback.reload", target: directory, oldValue: "\"\(previous.version)\"", newValue: "\"\(data.version)\"",
-        actor: caller.actor, reason: request.reason, deadline: .now + Self.storeWait)
+      // The reload is made (the files are local): it is logged whatever happens to the audit
+      // stream, and a store that is down does not turn it into a failure.
+      var auditID = "not written"
+      do {
+        auditID = try await admin.audit(
+          action: "fallback.reload", target: directory, oldValue: "\"\(previous.version)\"", newValue: "\"\(data.version)\"",
+          actor: caller.actor, reason: request.reason, deadline: .now + Self.storeWait)
+      } catch {
+        logger.error("fallback reload made but its audit entry was not written", metadata: ["error": "\(error)"])
+      }
       log("fallback.reload", target: directory, caller: caller, reason: request.reason, auditID: auditID)
-      for warning in data.warnings { logger.warning("fallback data: \(warning)") }
       return .with {
         $0.countries = Int32(clamping: data.countries.count)
         $0.items = Int32(clamping: data.catalog.count)
@@ -127,8 +144,8 @@ struct AdminService: Lineup_V1_Admin.SimpleServiceProtocol {
   ) async throws -> Lineup_V1_DeleteUserDataResponse {
     try await mappingDomainErrors {
       var violations: [FieldViolation] = []
-      if request.userID.isEmpty || request.userID.utf8.count > 128 {
-        violations.append(FieldViolation(field: "user_id", description: "must be 1…128 bytes, got \(request.userID.utf8.count)"))
+      if request.userID.isEmpty || request.userID.utf8.count > maxUserIDBytes {
+        violations.append(FieldViolation(field: "user_id", description: "must be 1…\(maxUserIDBytes) bytes, got \(request.userID.utf8.count)"))
       }
       if let problem = ControlAdmin.reasonProblem(request.reason) { violations.append(problem) }
       guard violations.isEmpty else { throw LineupError.invalidArgument(violations) }

@@ -12,8 +12,12 @@ extension RedisStore: ControlStore {
     var snapshot = ControlSnapshot()
     let decoder = JSONDecoder()
     for (name, json) in flagFields {
-      // One bad entry (written by hand?) must not take the other flags down with it.
-      guard let flag = try? decoder.decode(FeatureFlag.self, from: Data(json.utf8)), flag.name == name else { continue }
+      // One bad entry (written by hand, or by a newer version) must not take the other flags down
+      // with it; replicas keep their last known value for it.
+      guard let flag = try? decoder.decode(FeatureFlag.self, from: Data(json.utf8)), flag.name == name else {
+        snapshot.unreadableFlags.insert(name)
+        continue
+      }
       snapshot.flags[name] = flag
     }
     for (name, value) in breakerFields {

@@ -203,7 +203,7 @@ struct AdminServiceTests {
     try await withLineupClient(configuration: config) { client, _ in
       let admin = Lineup_V1_Admin.Client(wrapping: client)
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
-      for user in ["forget-me", "keep-me"] {
+      for user in ["forget-me", "keep-me", "forget*"] {
         let events = (0..<3).map { index in
           Lineup_V1_InteractionEvent.with {
             $0.eventID = "\(user)-\(index)"; $0.userID = user; $0.itemID = String(format: "it-%05d", index + 1); $0.type = .view
@@ -232,8 +232,11 @@ struct AdminServiceTests {
         #expect(left.array?.isEmpty == true, "keys left: \(left)")
         let kept = try await connection.send(RedisCommand("KEYS", "*keep-me*"), deadline: .now + .seconds(2))
         #expect((kept.array?.count ?? 0) >= 2)
+        // "forget*" is its own user: erasing "forget-me" matched its keys literally.
+        let starred = try await connection.send(RedisCommand("KEYS", "*forget\\**"), deadline: .now + .seconds(2))
+        #expect((starred.array?.count ?? 0) >= 2, "\(starred)")
         let stream = try await connection.send(RedisCommand("XRANGE", "lineup:events:{ev}", "-", "+"), deadline: .now + .seconds(2))
-        #expect(stream.array?.count == 3)
+        #expect(stream.array?.count == 6)
         await connection.close()
       }
       // The audit names the user by hash only.
@@ -241,5 +244,49 @@ struct AdminServiceTests {
       #expect(audit.events.first?.action == "user.delete")
       #expect(audit.events.allSatisfy { !$0.target.contains("forget-me") && !$0.newValue.contains("forget-me") })
     }
+  }
+
+  @Test("shadow mode serves the baseline, computes the personalized slate in the background and records the comparison, writing no cache")
+  func shadowMode() async throws {
+    try await withLineupClient(configuration: Self.configuration()) { client, application in
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      // Two users with overlapping histories: co-visitation personalizes u1's slate.
+      for user in ["u1", "u2"] {
+        let events = (0..<4).map { index in
+          Lineup_V1_InteractionEvent.with {
+            $0.eventID = "\(user)-\(index)"; $0.userID = user; $0.type = .view
+            $0.itemID = String(format: "it-%05d", user == "u1" ? index + 1 : index + 2)
+            $0.timestamp = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: Double(index - 10)))
+          }
+        }
+        _ = try await recommender.recordInteractions(.with { $0.events = events })
+      }
+      _ = try await admin.setFlag(
+        .with { $0.flag = .with { $0.name = "recs"; $0.rolloutBps = 10_000; $0.shadow = true }; $0.reason = "compare" },
+        metadata: Self.bearer(Self.adminSecret))
+      let request = Lineup_V1_GetRecommendationsRequest.with { $0.userID = "u1"; $0.context.country = "BR"; $0.limit = 5 }
+      let shadowed = try await recommender.getRecommendations(request)
+      #expect(shadowed.provenance.source == .fallback && shadowed.provenance.fallbackReason == .shadow)
+      #expect(shadowed.provenance.flag.result == .shadow)
+      #expect(try await eventually { application.control.shadow.runs >= 1 })
+      let stats = application.control.shadow
+      #expect((0...1).contains(stats.meanOverlap))
+
+      _ = try await admin.setFlag(
+        .with { $0.flag = .with { $0.name = "recs"; $0.rolloutBps = 10_000 }; $0.reason = "done" }, metadata: Self.bearer(Self.adminSecret))
+      // The shadow run cached nothing: the first personalized answer is computed, not CACHE.
+      let live = try await recommender.getRecommendations(request)
+      #expect(live.provenance.source == .model, "\(live.provenance)")
+      #expect(!live.provenance.cacheHit)
+    }
+  }
+
+  @Test("an admin token given by flag replaces the one from the environment")
+  func tokenRotation() throws {
+    let config = try LineupConfiguration.resolve(
+      environment: ["LINEUP_ADMIN_TOKEN": "old-token-0123456789"], flags: [.adminToken: "new-token-0123456789"])
+    #expect(config.control.adminTokens.map(\.secret) == ["new-token-0123456789"])
+    #expect(throws: ConfigurationError.self) { try LineupConfiguration.resolve(environment: ["LINEUP_ADMIN_TOKEN": "short"]) }
   }
 }
