@@ -69,7 +69,7 @@ struct LineupServerCommand: AsyncParsableCommand {
   var adminTokensFile: String?
   @Option(name: .customLong("admin-token"), help: "One admin bearer token (actor \"admin\"); prefer LINEUP_ADMIN_TOKEN, flags show in ps.")
   var adminToken: String?
-  @Option(help: "Circuit breakers, e.g. window=100,min_calls=20,failure_rate=0.02,slow_rate=0.5,slow_ms=100,open_sec=5,trials=5.")
+  @Option(help: "Circuit breakers, e.g. window=100,min_calls=20,failure_rate=0.02,slow_rate=0.5,slow_ms=100,open_sec=2,trials=5.")
   var breakers: String?
   @Option(name: .customLong("rate-limits"), help: "Rate limits, e.g. user_per_min=100,user_burst=100,app_per_sec=0,app_burst=0 (0 disables).")
   var rateLimits: String?

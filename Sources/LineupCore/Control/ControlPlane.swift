@@ -42,7 +42,11 @@ package final class ControlPlane: Sendable {
     self.state = Mutex(State(flags: defaults))
     var breakers: [String: CircuitBreaker] = [:]
     for name in BreakerCatalog.names {
-      breakers[name] = CircuitBreaker(name: name, settings: breakerSettings, clock: clock, onTransition: onTransition)
+      var settings = breakerSettings
+      // A RecordInteractions batch of hundreds of events is slow by nature under load; only
+      // its failures say Redis is in trouble.
+      if name == BreakerCatalog.redisWrite { settings.slowCallRateThreshold = 1 }
+      breakers[name] = CircuitBreaker(name: name, settings: settings, clock: clock, onTransition: onTransition)
     }
     self.breakers = breakers
   }

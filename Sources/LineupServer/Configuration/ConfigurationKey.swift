@@ -26,7 +26,7 @@ import LineupRedis
 /// | --flags-file          | LINEUP_FLAGS_FILE         | control.flagDefaults     | every capability on (docs/flags.md) |
 /// | --admin-tokens-file   | LINEUP_ADMIN_TOKENS_FILE  | control.adminTokens      | none (admin refused) |
 /// | --admin-token         | LINEUP_ADMIN_TOKEN        | control.adminTokens (+1 admin, actor "admin") | none |
-/// | --breakers            | LINEUP_BREAKERS           | control.breakers         | window=100,min_calls=20,failure_rate=0.02,slow_rate=0.5,slow_ms=100,open_sec=5,trials=5 |
+/// | --breakers            | LINEUP_BREAKERS           | control.breakers         | window=100,min_calls=20,failure_rate=0.02,slow_rate=0.5,slow_ms=100,open_sec=2,trials=5 |
 /// | --rate-limits         | LINEUP_RATE_LIMITS        | control.rateLimits       | user_per_min=100,app_per_sec=0 (0 disables) |
 /// | --ranking             | LINEUP_RANKING            | ranking                  | model=1,co_visitation=0.6,trending=0.1,new_creators=0.05,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
