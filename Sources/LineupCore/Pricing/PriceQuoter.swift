@@ -7,6 +7,10 @@ import Synchronization
 /// never below the floor — and it is cached write-behind. Without a usable policy (none,
 /// unparseable, or the store down) the caller's list price is quoted back unchanged with the
 /// reason; without one either, the answer is an error, never a guessed price.
+///
+/// The `pricing` flag governs personalization: OFF (or SHADOW, whose comparison is not built)
+/// quotes the policy's base price, no discount, with the decision in provenance. The policy
+/// read sits behind the `pricing.policy` breaker: open → the list price at once.
 package final class PriceQuoter: Sendable {
   private let store: any PricingStore & ResponseCacheStore
   private let codec: (any QuoteCodec)?
@@ -14,6 +18,7 @@ package final class PriceQuoter: Sendable {
   private let ttls: TTLBudgets
   private let discounts: DiscountRequest
   private let now: @Sendable () -> Double
+  private let control: ControlPlane?
   private let clamps = Atomic<Int>(0)
 
   package init(
@@ -22,8 +27,10 @@ package final class PriceQuoter: Sendable {
     writeBehind: WriteBehindQueue? = nil,
     ttls: TTLBudgets = TTLBudgets(),
     discounts: DiscountRequest = DiscountRequest(),
+    control: ControlPlane? = nil,
     now: @escaping @Sendable () -> Double
   ) {
+    self.control = control
     self.store = store
     self.codec = codec
     self.writeBehind = writeBehind
@@ -38,6 +45,16 @@ package final class PriceQuoter: Sendable {
   package func quote(_ request: PriceRequest, budget: RequestBudget = RequestBudget(), requestID: String, logger: Logger) async throws(LineupError)
     -> PriceQuote
   {
+    let decision = control?.evaluate(FlagCatalog.pricing, userID: request.userID, country: request.context.country?.value ?? "")
+    var quote = try await quote(request, personalized: decision.map { $0.result == .on } ?? true, budget: budget, requestID: requestID, logger: logger)
+    quote.provenance.flag = decision
+    quote.provenance.variant = decision?.variant ?? ""
+    return quote
+  }
+
+  private func quote(
+    _ request: PriceRequest, personalized: Bool, budget: RequestBudget, requestID: String, logger: Logger
+  ) async throws(LineupError) -> PriceQuote {
     guard let deadline = budget.storeDeadline() else {
       return try listPriceQuote(request, reason: .deadline, why: "too little of the deadline was left to read the pricing policy", requestID: requestID)
     }
@@ -45,12 +62,33 @@ package final class PriceQuoter: Sendable {
     let store = self.store
     async let cachedRead = codec == nil ? nil : try? store.cachedResponse(for: key, deadline: deadline)
     async let featuresRead = try? store.userFeatures(of: request.userID, deadline: deadline)
+    let breaker = control?.breaker(BreakerCatalog.pricingPolicy)
+    let permit = breaker?.acquire()
+    if breaker != nil && permit == nil {
+      return try listPriceQuote(
+        request, reason: .breakerOpen, why: "the pricing policy store is failing (breaker open)", requestID: requestID)
+    }
     let policy: PricingPolicy?
     do {
       policy = try await store.pricingPolicy(for: request.productID, deadline: deadline)
+      if let breaker, let permit { breaker.record(permit, failed: false) }
     } catch {
+      if let breaker, let permit { breaker.record(permit, failed: true) }
       logger.warning("pricing policy read failed; quoting the list price", metadata: ["product": "\(request.productID)", "error": "\(error)"])
       return try listPriceQuote(request, reason: .storeUnavailable, why: "the pricing policy could not be read", requestID: requestID)
+    }
+    guard personalized else {
+      guard let policy else {
+        return try listPriceQuote(request, reason: .noCandidates, why: "there is no pricing policy for this product", requestID: requestID)
+      }
+      // Neither served from the cache nor cached: the cache holds personalized quotes, and
+      // this one must not outlive the flag. The floor still holds (PriceRules).
+      var base = compute(policy, features: [:], requestedDiscountBps: 0, requestID: requestID)
+      base.provenance.source = .fallback
+      base.provenance.fallbackReason = .flagOff
+      let off = Reason(code: .listPrice, text: "Base price: personalized pricing is off", weight: 1)
+      base.reasons = base.reasons.map(\.code) == [.listPrice] ? [off] : base.reasons + [off]
+      return base
     }
     // A cached quote stands only while it still honours the policy read with it: a cost or
     // margin raised since must not let an old quote sell below the new floor.
@@ -81,8 +119,9 @@ package final class PriceQuoter: Sendable {
   }
 
   /// The quote for `policy` and the user's features.
-  package func compute(_ policy: PricingPolicy, features: [String: String], requestID: String) -> PriceQuote {
-    let (requested, discountReason) = discounts.requested(features: features, policy: policy)
+  package func compute(_ policy: PricingPolicy, features: [String: String], requestedDiscountBps: Int? = nil, requestID: String) -> PriceQuote {
+    var (requested, discountReason) = discounts.requested(features: features, policy: policy)
+    if let requestedDiscountBps { (requested, discountReason) = (requestedDiscountBps, nil) }
     let outcome = PriceRules.quote(policy, requestedDiscountBps: requested)
     var reasons: [Reason] = []
     if let discountReason, outcome.discountBps > 0 { reasons.append(discountReason) }

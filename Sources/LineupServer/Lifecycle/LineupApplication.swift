@@ -126,7 +126,7 @@ package struct LineupApplication: Sendable {
         RecommenderService(
           recommender: recommender,
           prices: PriceQuoter(
-            store: store, codec: ProtobufQuoteCodec(), writeBehind: writeBehind, ttls: configuration.ttls,
+            store: store, codec: ProtobufQuoteCodec(), writeBehind: writeBehind, ttls: configuration.ttls, control: control,
             now: { Date().timeIntervalSince1970 }),
           ingestion: ingestion,
           budget: RequestBudgetPolicy(maxStoreWait: configuration.redis.commandTimeout, safetyMargin: configuration.redis.deadlineMargin),

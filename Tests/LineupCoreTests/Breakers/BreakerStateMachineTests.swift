@@ -11,9 +11,12 @@ private func call(
   return machine.record(permit, failed: failed, now: now + duration)
 }
 
-/// Opens a default-settings machine at `now` with 20 failures (the minimum number of calls).
+/// Opens a default-settings machine (but for a 5 s open wait, so the times below read plainly)
+/// at `now` with 20 failures (the minimum number of calls).
 private func openedMachine(at now: Double) throws -> BreakerStateMachine {
-  var machine = BreakerStateMachine(name: "redis", now: 0)
+  var settings = BreakerSettings()
+  settings.openSeconds = 5
+  var machine = BreakerStateMachine(name: "redis", settings: settings, now: 0)
   for _ in 0..<20 { try call(&machine, at: now, failed: true) }
   try #require(machine.state == .open)
   return machine

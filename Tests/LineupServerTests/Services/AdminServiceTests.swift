@@ -289,4 +289,36 @@ struct AdminServiceTests {
     #expect(config.control.adminTokens.map(\.secret) == ["new-token-0123456789"])
     #expect(throws: ConfigurationError.self) { try LineupConfiguration.resolve(environment: ["LINEUP_ADMIN_TOKEN": "short"]) }
   }
+
+  @Test("pricing off quotes the base price (never below the floor, never from the cache); a forced-open pricing.policy breaker quotes the list price at once")
+  func pricingFlagAndBreaker() async throws {
+    try await withLineupClient(configuration: Self.configuration()) { client, application in
+      try await application.store.putPricingPolicy(
+        PricingPolicy(productID: "coins-100", currency: "BRL", basePriceMinor: 1_999, costMinor: 1_000, minMarginBps: 1_500, maxDiscountBps: 2_000),
+        deadline: .now + .seconds(2))
+      try await application.store.putUserFeatures(["segment": "price_sensitive"], for: "buyer", ttlSeconds: 60, deadline: .now + .seconds(2))
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      let request = Lineup_V1_GetPriceRequest.with { $0.userID = "buyer"; $0.productID = "coins-100"; $0.context.country = "BR" }
+      let personal = try await recommender.getPrice(request)
+      #expect(personal.price.minorUnits == 1_600 && personal.provenance.flag.result == .on)
+      #expect(try await eventually { application.writeBehind.completed >= 1 })
+
+      _ = try await admin.setFlag(
+        .with { $0.flag = .with { $0.name = "pricing"; $0.killed = true }; $0.reason = "pricing incident" }, metadata: Self.bearer(Self.adminSecret))
+      let off = try await recommender.getPrice(request)
+      #expect(off.price.minorUnits == 1_999 && off.discountBps == 0, "the cached personalized quote must not be served")
+      #expect(off.provenance.source == .fallback && off.provenance.fallbackReason == .flagOff)
+      #expect(off.provenance.flag.flag == "pricing" && off.provenance.flag.result == .off)
+      #expect(off.price.minorUnits >= off.floorPrice.minorUnits)
+
+      _ = try await admin.setBreakerOverride(
+        .with { $0.name = "pricing.policy"; $0.override = .forcedOpen; $0.reason = "drill" }, metadata: Self.bearer(Self.adminSecret))
+      var withList = request
+      withList.listPrice = .with { $0.currencyCode = "BRL"; $0.minorUnits = 2_100 }
+      let listed = try await recommender.getPrice(withList)
+      #expect(listed.price.minorUnits == 2_100 && listed.provenance.fallbackReason == .breakerOpen)
+      #expect(await Self.code { _ = try await recommender.getPrice(request) } == .unavailable)
+    }
+  }
 }
