@@ -35,9 +35,30 @@ package final class RedisClusterProcess: Sendable {
   /// The cluster bus port is named with `--cluster-port` (Redis 7.0+) instead of relying on
   /// the implicit port+10000: a free port from `FreePort` may be above 55535, where +10000 is
   /// not a port at all, and asking the kernel for a second free port needs no retry loop.
+  ///
+  /// A fresh cluster that has not agreed within 20 s is killed and started again on new
+  /// ports (three tries): in full serial runs a fresh cluster's nodes now and then kept
+  /// disagreeing on the slot map for over a minute, never when its suite ran alone. The
+  /// error of the last try says what each node saw.
   package static func start(masters: Int = 3, arguments: [String] = [], form: Bool = true) async throws
     -> RedisClusterProcess
   {
+    guard form else { return try await startNodes(masters: masters, arguments: arguments) }
+    var lastError: (any Error)?
+    for _ in 0..<3 {
+      let cluster = try await startNodes(masters: masters, arguments: arguments)
+      do {
+        try await cluster.form(healthyWithin: .seconds(20))
+        return cluster
+      } catch {
+        lastError = error
+        for node in cluster.nodes { node.kill() }
+      }
+    }
+    throw lastError ?? TestingError("Redis Cluster did not form")
+  }
+
+  private static func startNodes(masters: Int, arguments: [String]) async throws -> RedisClusterProcess {
     precondition(masters >= 1, "a cluster needs at least one master")
     var nodes: [RedisServerProcess] = []
     var busPorts: [Int] = []
@@ -53,15 +74,13 @@ package final class RedisClusterProcess: Sendable {
       }
       nodeIDs.append(id)
     }
-    let cluster = RedisClusterProcess(nodes: nodes, busPorts: busPorts, nodeIDs: nodeIDs)
-    if form { try await cluster.form() }
-    return cluster
+    return RedisClusterProcess(nodes: nodes, busPorts: busPorts, nodeIDs: nodeIDs)
   }
 
   /// Assigns the slots evenly (`CLUSTER ADDSLOTSRANGE`), introduces every node to node 0
   /// (`CLUSTER MEET`), and waits until the cluster is healthy. For clusters started with
   /// `form: false`.
-  package func form() async throws {
+  package func form(healthyWithin timeout: Duration = .seconds(60)) async throws {
     for (index, node) in nodes.enumerated() {
       let slots = Self.initialSlots(ofNode: index, masters: nodes.count)
       try await Self.expectOK(
@@ -71,7 +90,7 @@ package final class RedisClusterProcess: Sendable {
       try await Self.expectOK(
         RedisCommand("CLUSTER", "MEET", "127.0.0.1", String(nodes[index].port), String(busPorts[index])), on: nodes[0])
     }
-    try await waitUntilHealthy()
+    try await waitUntilHealthy(timeout: timeout)
   }
 
   /// Waits until every node says `cluster_state:ok`, knows every other node, and all nodes
@@ -112,7 +131,11 @@ package final class RedisClusterProcess: Sendable {
       }
       maps.append(try await slotMapDescription(on: node))
     }
-    guard Set(maps).count == 1 else { return "nodes disagree on the slot map" }
+    guard Set(maps).count == 1 else {
+      // The views themselves, so a failure that persists can be told from slow gossip.
+      let views = zip(nodes, maps).map { "port \($0.port): \($1.joined(separator: ", "))" }.joined(separator: "\n")
+      return "nodes disagree on the slot map:\n\(views)"
+    }
     return nil
   }
 
