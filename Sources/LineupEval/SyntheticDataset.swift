@@ -159,31 +159,6 @@ package struct SyntheticDataset: Sendable {
   }
 }
 
-/// Draws an index with probability proportional to its weight (binary search over the
-/// cumulative weights).
-struct WeightedSampler: Sendable {
-  private let cumulative: [Double]
-
-  init(weights: [Double]) {
-    var total = 0.0
-    cumulative = weights.map {
-      total += max(0, $0)
-      return total
-    }
-  }
-
-  func sample(_ unit: Double) -> Int {
-    let target = unit * (cumulative.last ?? 0)
-    var low = 0
-    var high = cumulative.count - 1
-    while low < high {
-      let middle = (low + high) / 2
-      if cumulative[middle] <= target { low = middle + 1 } else { high = middle }
-    }
-    return low
-  }
-}
-
 extension SeededRandom {
   /// A standard normal draw (Box–Muller).
   mutating func gaussian() -> Double {

@@ -188,7 +188,7 @@ package struct Recommender: Sendable {
       // baseline and says so.
       page = baselineFeedPage(baselineRequest, cursor: cursor, reason: decision.result == .off ? .flagOff : .shadow, requestID: requestID)
     } else {
-      page = await sessionFeedPage(request, cursor: cursor, budget: budget, requestID: requestID, logger: logger)
+      page = await sessionFeedPage(request, pageRequest: baselineRequest, cursor: cursor, budget: budget, requestID: requestID, logger: logger)
     }
     page.slate.provenance.flag = decision
     page.slate.provenance.variant = decision?.variant ?? ""
@@ -198,9 +198,9 @@ package struct Recommender: Sendable {
   /// A feed page from the session's state in the store (the baseline when it fails or the
   /// `redis.read` breaker refuses).
   private func sessionFeedPage(
-    _ request: FeedRequest, cursor: FeedCursor, budget: RequestBudget, requestID: String, logger: Logger
+    _ request: FeedRequest, pageRequest: RecommendationRequest, cursor: FeedCursor, budget: RequestBudget, requestID: String,
+    logger: Logger
   ) async -> FeedPage {
-    let pageRequest = RecommendationRequest(userID: request.userID, context: request.context, limit: request.pageSize)
     guard let store else { return baselineFeedPage(pageRequest, cursor: cursor, reason: .baselineOnly, requestID: requestID) }
     guard let deadline = budget.storeDeadline() else {
       return baselineFeedPage(pageRequest, cursor: cursor, reason: .deadline, requestID: requestID)
@@ -211,14 +211,14 @@ package struct Recommender: Sendable {
     if breaker != nil && permit == nil {
       return baselineFeedPage(pageRequest, cursor: cursor, reason: .breakerOpen, requestID: requestID)
     }
-    let page = await sessionFeedPage(
+    let page = await storedSessionFeedPage(
       request, pageRequest: pageRequest, cursor: cursor, store: store, deadline: deadline, requestID: requestID, logger: logger)
     if let breaker, let permit { breaker.record(permit, failed: page.slate.provenance.fallbackReason == .storeUnavailable) }
     return page
   }
 
   /// A feed page from the session's state, once the store may be called.
-  private func sessionFeedPage(
+  private func storedSessionFeedPage(
     _ request: FeedRequest, pageRequest: RecommendationRequest, cursor: FeedCursor, store: any LineupStore,
     deadline: ContinuousClock.Instant, requestID: String, logger: Logger
   ) async -> FeedPage {

@@ -139,7 +139,7 @@ package struct LineupApplication: Sendable {
         AdminService(
           admin: ControlAdmin(plane: control, store: store, now: { Date().timeIntervalSince1970 }), fallback: fallback,
           catalog: catalog, fallbackDirectory: configuration.fallback.directory, users: store,
-          userHasher: UserIDHasher(key: configuration.userHashKey), maxUserIDBytes: configuration.limits.maxIDBytes,
+          userHasher: UserIDHasher(key: configuration.userHashKey), limits: configuration.limits,
           monotonicNow: monotonic, logger: logger),
         HealthService(status: health),
       ],

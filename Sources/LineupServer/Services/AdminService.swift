@@ -19,8 +19,8 @@ struct AdminService: Lineup_V1_Admin.SimpleServiceProtocol {
   let users: any UserDataStore
   /// Hashes user ids for the audit log and the logs.
   let userHasher: UserIDHasher
-  /// The longest user id the public RPCs accept (`RequestLimits.maxIDBytes`).
-  let maxUserIDBytes: Int
+  /// The public RPCs' field limits (DeleteUserData checks user ids by the same rules).
+  let limits: RequestLimits
   /// Monotonic seconds, the breakers' clock.
   let monotonicNow: @Sendable () -> Double
   let logger: Logger
@@ -143,12 +143,11 @@ struct AdminService: Lineup_V1_Admin.SimpleServiceProtocol {
     context: ServerContext
   ) async throws -> Lineup_V1_DeleteUserDataResponse {
     try await mappingDomainErrors {
-      var violations: [FieldViolation] = []
-      if request.userID.isEmpty || request.userID.utf8.count > maxUserIDBytes {
-        violations.append(FieldViolation(field: "user_id", description: "must be 1…\(maxUserIDBytes) bytes, got \(request.userID.utf8.count)"))
-      }
-      if let problem = ControlAdmin.reasonProblem(request.reason) { violations.append(problem) }
-      guard violations.isEmpty else { throw LineupError.invalidArgument(violations) }
+      // The same user-id rules as the public RPCs, so every id they accept can be erased.
+      var validator = RequestValidator(limits: limits)
+      validator.requiredID(request.userID, field: "user_id")
+      if let problem = ControlAdmin.reasonProblem(request.reason) { validator.fail(problem.field, problem.description) }
+      try validator.finish()
       let caller = try Self.caller()
       let removed: [String: Int]
       do {

@@ -77,29 +77,14 @@ package struct Scenario: Sendable, Codable, Equatable {
   }
 }
 
-/// Draws from 0..<count with probability ∝ 1/(rank+1)^exponent, by binary search over a
-/// precomputed cumulative distribution; deterministic for a given random generator.
+/// Draws from 0..<count with probability ∝ 1/(rank+1)^exponent; deterministic for a given
+/// random generator.
 package struct ZipfSampler: Sendable {
-  private let cumulative: [Double]
+  private let sampler: WeightedSampler
 
   package init(count: Int, exponent: Double) {
-    var total = 0.0
-    var cumulative: [Double] = []
-    cumulative.reserveCapacity(count)
-    for rank in 0..<max(1, count) {
-      total += 1 / pow(Double(rank + 1), exponent)
-      cumulative.append(total)
-    }
-    self.cumulative = cumulative.map { $0 / total }
+    sampler = WeightedSampler(weights: (0..<max(1, count)).map { 1 / pow(Double($0 + 1), exponent) })
   }
 
-  package func sample(_ unit: Double) -> Int {
-    var low = 0
-    var high = cumulative.count - 1
-    while low < high {
-      let middle = (low + high) / 2
-      if cumulative[middle] < unit { low = middle + 1 } else { high = middle }
-    }
-    return low
-  }
+  package func sample(_ unit: Double) -> Int { sampler.sample(unit) }
 }

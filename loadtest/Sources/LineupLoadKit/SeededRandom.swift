@@ -16,3 +16,30 @@ package struct SeededRandom: RandomNumberGenerator, Sendable {
   /// Uniform in [0, 1).
   package mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
+
+/// Draws an index with probability proportional to its weight, by binary search over the
+/// cumulative weights (negative weights count as 0). Shared by the load harness's user
+/// population and lineup-eval's synthetic popularity.
+package struct WeightedSampler: Sendable {
+  private let cumulative: [Double]
+
+  package init(weights: [Double]) {
+    var total = 0.0
+    cumulative = weights.map {
+      total += max(0, $0)
+      return total
+    }
+  }
+
+  /// The index for `unit` in [0, 1).
+  package func sample(_ unit: Double) -> Int {
+    let target = unit * (cumulative.last ?? 0)
+    var low = 0
+    var high = max(0, cumulative.count - 1)
+    while low < high {
+      let middle = (low + high) / 2
+      if cumulative[middle] < target { low = middle + 1 } else { high = middle }
+    }
+    return low
+  }
+}
