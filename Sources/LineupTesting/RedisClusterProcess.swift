@@ -85,6 +85,15 @@ package final class RedisClusterProcess: Sendable {
       let slots = Self.initialSlots(ofNode: index, masters: nodes.count)
       try await Self.expectOK(
         RedisCommand("CLUSTER", "ADDSLOTSRANGE", String(slots.lowerBound), String(slots.upperBound)), on: node)
+      // Distinct config epochs up front, as `redis-cli --cluster create` sets them: left at
+      // 0, the nodes settle their epoch collision by gossip after MEET, and until they have,
+      // equal epochs make a slot claim not win. A restarted node keeps its epoch (in
+      // nodes.conf), so only a fresh one is set.
+      let epoch = try await Self.command(RedisCommand("CLUSTER", "INFO"), on: node).string
+        .map(Self.fields(ofInfo:))?["cluster_my_epoch"]
+      if epoch == "0" {
+        try await Self.expectOK(RedisCommand("CLUSTER", "SET-CONFIG-EPOCH", String(index + 1)), on: node)
+      }
     }
     for index in nodes.indices.dropFirst() {
       try await Self.expectOK(
@@ -303,7 +312,21 @@ package final class RedisClusterProcess: Sendable {
       try await expectAllOK(
         assign, on: index, tolerating: index == target ? nil : "ERR Please use SETSLOT only with masters")
     }
-    try await waitUntilHealthy()
+    do {
+      try await waitUntilHealthy(timeout: .seconds(15))
+    } catch {
+      // Seen in a full serial run: the target took the slots, then a gossip packet the
+      // source sent before its own SETSLOT gave them back to the source in the target's
+      // view. The source no longer claims them, so no later gossip corrects the target:
+      // the views disagree for good. As `redis-cli --cluster fix` would, claim them again
+      // on the target with an epoch above everyone's and re-assign them on every node.
+      try await expectAllOK(assign, on: target)
+      _ = try await send(RedisCommand("CLUSTER", "BUMPEPOCH"), toNode: target)
+      for index in order where index != target {
+        try await expectAllOK(assign, on: index, tolerating: "ERR Please use SETSLOT only with masters")
+      }
+      try await waitUntilHealthy()
+    }
   }
 
   private func expectAllOK(_ commands: [RedisCommand], on index: Int, tolerating tolerated: String? = nil) async throws
