@@ -6,8 +6,9 @@
 #                                  Redis client links the system hiredis)
 #   scripts/install-deps.sh test   what `make test` needs, also:
 #     Debian: redis-server (Redis integration tests), libhiredis-dev + pkg-config (the Redis
-#             client), protobuf-compiler (scripts/generate-protos.sh), python3 + python3-venv
-#             when there is no usable Python
+#             client), protobuf-compiler (scripts/generate-protos.sh), prometheus for its
+#             promtool (the alert rules' tests; the server it also ships is not started),
+#             python3 + python3-venv when there is no usable Python
 #     PyPI:   grpcio, grpcio-tools, pytest in .build-venv/ (the cross-language interop test),
 #             a virtual environment so a system Python marked externally-managed is untouched
 set -euo pipefail
@@ -28,6 +29,8 @@ as_root() {
 }
 
 apt_updated=false
+# Extra apt-get options for one call (e.g. --no-install-recommends).
+APT_OPTIONS=""
 apt_install() {
   local missing=()
   for package in "$@"; do
@@ -39,7 +42,7 @@ apt_install() {
     as_root apt-get update -qq
     apt_updated=true
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $APT_OPTIONS "${missing[@]}" >/dev/null
 }
 
 python_venv() {
@@ -61,6 +64,8 @@ case "$profile" in
     ;;
   test)
     apt_install redis-server libhiredis-dev pkg-config protobuf-compiler
+    # Only promtool is needed: without recommends, no node exporter comes along.
+    APT_OPTIONS="--no-install-recommends" apt_install prometheus
     python_venv
     ;;
   *)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import LineupServer
 import Logging
@@ -102,6 +103,10 @@ struct LineupServerCommand: AsyncParsableCommand {
       handler.logLevel = level
       return handler
     }
-    try await LineupApplication(configuration: config, logger: Logger(label: "lineup")).run()
+    // Bootstrapped here only (tests give each server its own): metrics that libraries
+    // record through the global system land on the same /metrics page as Lineup's.
+    let metrics = LineupMetrics()
+    MetricsSystem.bootstrap(metrics.factory)
+    try await LineupApplication(configuration: config, logger: Logger(label: "lineup"), metrics: metrics).run()
   }
 }

@@ -9,8 +9,11 @@ What this proves:
   health protocol, GetRecommendations and GetTrending served from the fallback-data files,
   ``x-request-id`` echoing, INVALID_ARGUMENT messages that name the offending field (including
   enum values the server does not know), RecordInteractions (a retried batch counts once, a bad
-  event is rejected by field path, google.protobuf.Timestamp from Python), and UNIMPLEMENTED for
-  GetFeed, which this build does not have yet.
+  event is rejected by field path, google.protobuf.Timestamp from Python), and GetFeed pages
+  that never repeat an item within a session.
+* Its metrics port serves Prometheus text that holds every metric the shipped alert rules
+  (``loadtest/prometheus-rules.yml``) use; the rules themselves pass ``promtool check rules``
+  and their unit tests (``promtool test rules``).
 * The server starts from its documented command line, reports SERVING on the health service,
   and exits with code 0 on SIGTERM.
 
@@ -24,7 +27,8 @@ Environment:
 * ``LINEUP_SERVER_BIN``: the server binary (default ``<repo>/.build/debug/lineup-server``).
 * ``LINEUP_FALLBACK_DATA``: the fallback-data folder (default ``<repo>/fallback-data``).
 
-Needs Python 3.11 with ``grpcio``, ``grpcio-tools`` and ``pytest``.
+Needs Python 3.11 with ``grpcio``, ``grpcio-tools`` and ``pytest``, and ``promtool`` (Debian's
+``prometheus`` package; ``scripts/install-deps.sh test`` installs it).
 """
 
 from __future__ import annotations
@@ -32,11 +36,14 @@ from __future__ import annotations
 import importlib
 import importlib.resources
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -218,7 +225,13 @@ def _stop(process: subprocess.Popen[bytes], log_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, pb: SimpleNamespace) -> Iterator[str]:
+def metrics_port() -> int:
+    """The server's metrics port (/metrics, /healthz, /readyz)."""
+    return _free_loopback_port()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, pb: SimpleNamespace, metrics_port: int) -> Iterator[str]:
     """Runs the real lineup-server on a free loopback port; yields its "host:port"."""
     binary = Path(os.environ.get("LINEUP_SERVER_BIN", str(DEFAULT_SERVER_BIN)))
     if not (binary.is_file() and os.access(binary, os.X_OK)):
@@ -239,7 +252,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, pb: SimpleNamespace) -> Ite
         str(binary),
         "--host", "127.0.0.1",
         "--port", str(port),
-        "--metrics-port", "0",
+        "--metrics-port", str(metrics_port),
         "--fallback-data", str(fallback_data),
     ]  # fmt: skip
     log_path = tmp_path_factory.mktemp("server") / "lineup-server.log"
@@ -506,3 +519,80 @@ def test_get_feed_pages_never_repeat_within_a_session(pb: SimpleNamespace, recom
     error = rpc_error(recommender.GetFeed, bad)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, f"{error.code()}: {error.details()}"
     assert "cursor" in error.details()
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics and the alert rules
+# --------------------------------------------------------------------------------------------
+
+RULES = REPO_ROOT / "loadtest" / "prometheus-rules.yml"
+RULE_TESTS = REPO_ROOT / "loadtest" / "prometheus-rules.test.yml"
+
+
+def _promtool() -> str:
+    path = shutil.which("promtool")
+    if path is None:
+        pytest.fail("promtool not found: install Debian's prometheus package (scripts/install-deps.sh test does)")
+    return path
+
+
+def _scrape(port: int) -> tuple[str, dict[str, float]]:
+    """/metrics as (content type, {series: value}), every sample line parsed."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=CALL_TIMEOUT) as response:
+        assert response.status == 200
+        content_type = response.headers["content-type"]
+        text = response.read().decode()
+    samples: dict[str, float] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        series, _, value = line.rpartition(" ")
+        assert series, f"not a sample line: {line!r}"
+        samples[series] = float(value)
+    return content_type, samples
+
+
+def test_alert_rules_pass_promtool_check_and_their_unit_tests() -> None:
+    promtool = _promtool()
+    for command in ([promtool, "check", "rules", str(RULES)], [promtool, "test", "rules", str(RULE_TESTS)]):
+        result = subprocess.run(command, capture_output=True, text=True, cwd=RULES.parent, timeout=60)
+        assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}\n{result.stderr}"
+
+
+def test_metrics_page_holds_every_metric_the_alert_rules_use(
+    pb: SimpleNamespace, recommender: Any, metrics_port: int
+) -> None:
+    # A few answers, so the request-path series exist: a model answer and its cached repeat.
+    from google.protobuf import timestamp_pb2
+
+    now = timestamp_pb2.Timestamp()
+    now.GetCurrentTime()
+    rec = pb.recommender
+    events = [
+        rec.InteractionEvent(
+            event_id=f"py-metrics-{i}", user_id="py-metrics-user", item_id=item, type=rec.INTERACTION_TYPE_VIEW,
+            timestamp=now, context=pb.common.RequestContext(country="BR"),
+        )
+        for i, item in enumerate(["it-00001", "it-00002"])
+    ]
+    recommender.RecordInteractions(rec.RecordInteractionsRequest(events=events), timeout=CALL_TIMEOUT)
+    request = recommendations_request(pb, user_id="py-metrics-user", country="BR", limit=10)
+    for _ in range(2):
+        recommender.GetRecommendations(request, timeout=CALL_TIMEOUT)
+        time.sleep(0.2)  # lets the first answer's cache fill land
+
+    content_type, samples = _scrape(metrics_port)
+    assert content_type.startswith("text/plain; version=0.0.4")
+    names = {series.split("{", 1)[0] for series in samples}
+    # Metric names in the rules' expressions, not their annotations' prose (recording rules
+    # are named lineup:…, with colons, so they do not match).
+    expressions = "\n".join(
+        line for line in RULES.read_text().splitlines() if not re.match(r"\s*(summary|runbook):", line)
+    )
+    used = set(re.findall(r"\b(lineup_[a-z_]+)", expressions))
+    assert used, "no metric found in the rules"
+    missing = sorted(used - names)
+    assert not missing, f"the alert rules use metrics the server does not export: {missing}"
+    ok = [v for k, v in samples.items() if k.startswith("lineup_rpc_duration_seconds_count{") and 'method="GetRecommendations"' in k and 'code="OK"' in k]
+    assert ok and ok[0] >= 2
+    assert samples['lineup_breaker_state{breaker="redis.read",state="closed"}'] == 1

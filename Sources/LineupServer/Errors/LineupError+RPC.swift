@@ -43,3 +43,12 @@ func notImplemented(_ capability: String) -> RPCError {
     message: "\(capability) is not implemented in this build of Lineup yet"
   )
 }
+
+extension RPCError.Code {
+  /// The status an error thrown by a handler or interceptor ends the RPC with, as the gRPC
+  /// server will send it: its own code for an RPCError or a convertible error, UNKNOWN
+  /// otherwise.
+  package init(of error: any Error) {
+    self = (error as? RPCError)?.code ?? (error as? any RPCErrorConvertible)?.rpcErrorCode ?? .unknown
+  }
+}

@@ -43,7 +43,7 @@ package struct RequestIDInterceptor: ServerInterceptor {
       }
       return response
     } catch {
-      let code = (error as? RPCError)?.code ?? (error as? any RPCErrorConvertible)?.rpcErrorCode ?? .unknown
+      let code = RPCError.Code(of: error)
       logger.notice("rpc failed", metadata: ["code": "\(code)", "error": "\(error)"])
       throw error
     }

@@ -36,25 +36,31 @@ package struct LineupApplication: Sendable {
   package let control: ControlPlane
   /// Monotonic seconds, for breakers and rate limits.
   package let monotonic: @Sendable () -> Double
+  /// What `/metrics` on the metrics port shows.
+  package let metrics: LineupMetrics
 
   /// Loads the fallback data (reporting every skipped row) and wires the services.
-  package init(configuration: LineupConfiguration, logger: Logger) {
+  ///
+  /// - Parameter metrics: where the server records its metrics; `main` passes the one it
+  ///   bootstrapped `MetricsSystem` with, tests their own.
+  package init(configuration: LineupConfiguration, logger: Logger, metrics: LineupMetrics = LineupMetrics()) {
     self.configuration = configuration
     self.logger = logger
+    self.metrics = metrics
     self.health = HealthStatus(services: Self.serviceNames)
     if !configuration.redis.clusterSeeds.isEmpty {
       var clusterConfiguration = RedisClusterClient.Configuration(seeds: configuration.redis.clusterSeeds)
       clusterConfiguration.connectionsPerNode = configuration.redis.connectionsPerNode
       let cluster = RedisClusterClient(configuration: clusterConfiguration, logger: logger)
       self.redis = cluster
-      self.store = RedisStore(redis: cluster)
+      self.store = RedisStore(redis: MeteredRedis(cluster, metrics: metrics))
       logger.info("store: redis cluster", metadata: ["seeds": "\(configuration.redis.clusterSeeds.map(\.description).joined(separator: ","))"])
     } else if let url = configuration.redis.url {
       var clientConfiguration = RedisClient.Configuration(url: url)
       clientConfiguration.connections = configuration.redis.connectionsPerNode
       let client = RedisClient(configuration: clientConfiguration, logger: logger)
       self.redis = client
-      self.store = RedisStore(redis: client)
+      self.store = RedisStore(redis: MeteredRedis(client, metrics: metrics))
       logger.info("store: redis", metadata: ["url": "\(url)"])
     } else {
       self.redis = nil
@@ -67,6 +73,7 @@ package struct LineupApplication: Sendable {
     self.control = ControlPlane(defaults: configuration.control.flagDefaults, breakerSettings: configuration.control.breakers, clock: monotonic) {
       transition in
       logger.warning("circuit breaker \(transition.name): \(transition.from.rawValue) → \(transition.to.rawValue)")
+      metrics.recordBreakerTransition(transition)
     }
     let data = FallbackDataLoader.load(directory: configuration.fallback.directory)
     for warning in data.warnings {
@@ -134,6 +141,7 @@ package struct LineupApplication: Sendable {
           userHasher: UserIDHasher(key: configuration.userHashKey),
           rateLimits: RequestRateLimits(settings: configuration.control.rateLimits, clock: monotonic),
           writeBreaker: control.breaker(BreakerCatalog.redisWrite),
+          metrics: metrics,
           logger: logger
         ),
         AdminService(
@@ -144,6 +152,7 @@ package struct LineupApplication: Sendable {
         HealthService(status: health),
       ],
       interceptors: [
+        MetricsInterceptor(metrics: metrics),
         RequestIDInterceptor(logger: logger),
         RequestSizeLimitInterceptor(maxBytes: configuration.server.maxRequestBytes),
         AdminAuthInterceptor(tokens: configuration.control.adminTokens),
@@ -166,10 +175,16 @@ package struct LineupApplication: Sendable {
     return services
   }
 
-  /// The /healthz and /readyz HTTP endpoint on `port` (same interface as gRPC); `onListening`
-  /// receives the bound port.
+  /// The /metrics, /healthz and /readyz HTTP endpoint on `port` (same interface as gRPC);
+  /// `onListening` receives the bound port.
   package func makeProbeService(port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> ProbeHTTPService {
-    ProbeHTTPService(host: configuration.server.host, port: port, health: health, logger: logger, onListening: onListening)
+    let (metrics, control) = (self.metrics, self.control)
+    return ProbeHTTPService(
+      host: configuration.server.host, port: port, health: health,
+      metrics: {
+        metrics.recordControlState(control)
+        return metrics.exposition()
+      }, logger: logger, onListening: onListening)
   }
 
   /// Runs until SIGTERM/SIGINT (graceful, bounded by the drain timeout) or a service fails.

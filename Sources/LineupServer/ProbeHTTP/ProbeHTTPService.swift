@@ -4,10 +4,10 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// The HTTP side port (`--metrics-port`) for probes that do not speak gRPC: `/healthz`
-/// answers 200 while the process runs, `/readyz` answers 200 only while the gRPC health
-/// status is SERVING (503 before startup finishes and during a drain). Prometheus `/metrics`
-/// joins it with the control-plane work; until then other paths are 404.
+/// The HTTP side port (`--metrics-port`) for Prometheus and for probes that do not speak
+/// gRPC: `/metrics` is the Prometheus text exposition (docs/metrics.md), `/healthz` answers
+/// 200 while the process runs, `/readyz` answers 200 only while the gRPC health status is
+/// SERVING (503 before startup finishes and during a drain). Other paths are 404.
 ///
 /// Listed before the gRPC server in the ServiceGroup, so it shuts down after the drain and
 /// keeps reporting "not ready" while in-flight RPCs finish.
@@ -15,13 +15,19 @@ package struct ProbeHTTPService: Service, CustomStringConvertible {
   private let host: String
   private let port: Int
   private let health: HealthStatus
+  /// Renders the metrics page; called on the event loop once per scrape.
+  private let metrics: @Sendable () -> [UInt8]
   private let logger: Logger
   private let onListening: @Sendable (Int) -> Void
 
-  init(host: String, port: Int, health: HealthStatus, logger: Logger, onListening: @escaping @Sendable (Int) -> Void) {
+  init(
+    host: String, port: Int, health: HealthStatus, metrics: @escaping @Sendable () -> [UInt8], logger: Logger,
+    onListening: @escaping @Sendable (Int) -> Void
+  ) {
     self.host = host
     self.port = port
     self.health = health
+    self.metrics = metrics
     self.logger = logger
     self.onListening = onListening
   }
@@ -29,14 +35,14 @@ package struct ProbeHTTPService: Service, CustomStringConvertible {
   package var description: String { "probe-http:\(port)" }
 
   package func run() async throws {
-    let health = self.health
+    let (health, metrics) = (self.health, self.metrics)
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.backlog, value: 64)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-          try channel.pipeline.syncOperations.addHandler(ProbeHandler(health: health))
+          try channel.pipeline.syncOperations.addHandler(ProbeHandler(health: health, metrics: metrics))
         }
       }
       .bind(host: host, port: port)
@@ -59,11 +65,13 @@ private final class ProbeHandler: ChannelInboundHandler {
   typealias OutboundOut = HTTPServerResponsePart
 
   private let health: HealthStatus
+  private let metrics: @Sendable () -> [UInt8]
   private var path = ""
   private var keepAlive = false
 
-  init(health: HealthStatus) {
+  init(health: HealthStatus, metrics: @escaping @Sendable () -> [UInt8]) {
     self.health = health
+    self.metrics = metrics
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -74,11 +82,11 @@ private final class ProbeHandler: ChannelInboundHandler {
     case .body:
       break
     case .end:
-      let (status, body) = response(for: path)
-      var headers = HTTPHeaders([("content-type", "text/plain; charset=utf-8"), ("content-length", "\(body.utf8.count)")])
+      let (status, contentType, body) = response(for: path)
+      var headers = HTTPHeaders([("content-type", contentType), ("content-length", "\(body.count)")])
       if !keepAlive { headers.add(name: "connection", value: "close") }
       context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-      context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+      context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
       let keepAlive = self.keepAlive
       let channel = context.channel
       context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
@@ -87,14 +95,18 @@ private final class ProbeHandler: ChannelInboundHandler {
     }
   }
 
-  private func response(for path: String) -> (HTTPResponseStatus, String) {
+  private func response(for path: String) -> (HTTPResponseStatus, contentType: String, body: [UInt8]) {
+    let text = "text/plain; charset=utf-8"
     switch path {
+    case "/metrics":
+      // The Prometheus text format's own content type (version 0.0.4).
+      return (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics())
     case "/healthz":
-      return (.ok, "ok\n")
+      return (.ok, text, Array("ok\n".utf8))
     case "/readyz":
-      return health.status(of: "") == .serving ? (.ok, "ready\n") : (.serviceUnavailable, "not ready\n")
+      return health.status(of: "") == .serving ? (.ok, text, Array("ready\n".utf8)) : (.serviceUnavailable, text, Array("not ready\n".utf8))
     default:
-      return (.notFound, "not found; try /healthz or /readyz\n")
+      return (.notFound, text, Array("not found; try /metrics, /healthz or /readyz\n".utf8))
     }
   }
 }

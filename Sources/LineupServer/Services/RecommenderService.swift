@@ -19,6 +19,9 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   let rateLimits: RequestRateLimits
   /// In front of RecordInteractions' writes: open → UNAVAILABLE at once, Redis untouched.
   let writeBreaker: CircuitBreaker?
+  /// What each answer was made of (source, cache, fallback, guardrails, flags), rate-limit
+  /// refusals and ingested events; latency is the interceptor's.
+  let metrics: LineupMetrics
   let logger: Logger
 
   func getRecommendations(
@@ -39,6 +42,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let slate = await recommender.recommendations(
         validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
       logSlate(slate, logger: logger)
+      metrics.recordSlate(rpc: "GetRecommendations", provenance: slate.provenance)
       return .with {
         $0.items = slate.items.map(Lineup_V1_Item.init)
         $0.provenance = Lineup_V1_Provenance(slate.provenance)
@@ -62,6 +66,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let slate = await recommender.trending(
         validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: scope.logger)
       logSlate(slate, logger: scope.logger)
+      metrics.recordSlate(rpc: "GetTrending", provenance: slate.provenance)
       return .with {
         $0.items = slate.items.map(Lineup_V1_Item.init)
         $0.provenance = Lineup_V1_Provenance(slate.provenance)
@@ -79,6 +84,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let logger = userLogger(scope, userID: validated.userID)
       let page = await recommender.feed(validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
       logSlate(page.slate, logger: logger)
+      metrics.recordSlate(rpc: "GetFeed", provenance: page.slate.provenance)
       return .with {
         $0.items = page.slate.items.map(Lineup_V1_Item.init)
         $0.nextCursor = page.nextCursor?.encoded ?? ""
@@ -96,6 +102,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let scope = self.scope
       let logger = userLogger(scope, userID: validated.userID)
       let quote = try await prices.quote(validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
+      metrics.recordQuote(quote)
       return Lineup_V1_GetPriceResponse(quote)
     }
   }
@@ -145,6 +152,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
         if let permit { writeBreaker?.record(permit, failed: error.code == .unavailable) }
         throw error
       }
+      metrics.recordIngested(accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejections.count)
       scope.logger.debug(
         "interactions recorded",
         metadata: ["accepted": "\(result.accepted)", "duplicates": "\(result.duplicates)", "rejected": "\(result.rejections.count)"])
@@ -176,6 +184,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
   /// saying when the next one would pass.
   private func admit(userID: String?, appID: String) throws {
     guard let rejection = rateLimits.check(userID: userID, appID: appID) else { return }
+    metrics.recordRateLimited(scope: rejection.scope)
     let delay = Duration.milliseconds(Int64((rejection.retryAfterSeconds * 1_000).rounded(.up)))
     throw GoogleRPCStatus(
       code: .resourceExhausted,
