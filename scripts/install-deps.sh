@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh run    what `make run` needs: libhiredis-dev + pkg-config (the
 #                                  Redis client links the system hiredis)
 #   scripts/install-deps.sh test   what `make test` needs, also:
-#     Debian: redis-server (Redis integration tests), libhiredis-dev + pkg-config (the Redis
+#     Debian: redis-server (Redis integration tests), openssl (test certificates for TLS), libhiredis-dev + pkg-config (the Redis
 #             client), protobuf-compiler (scripts/generate-protos.sh), prometheus for its
 #             promtool (the alert rules' tests; the server it also ships is not started),
 #             python3 + python3-venv when there is no usable Python
@@ -63,7 +63,7 @@ case "$profile" in
     apt_install libhiredis-dev pkg-config
     ;;
   test)
-    apt_install redis-server libhiredis-dev pkg-config protobuf-compiler
+    apt_install redis-server libhiredis-dev pkg-config protobuf-compiler openssl
     # Only promtool is needed: without recommends, no node exporter comes along.
     APT_OPTIONS="--no-install-recommends" apt_install prometheus
     python_venv

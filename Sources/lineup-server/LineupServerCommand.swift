@@ -25,7 +25,7 @@ struct LineupServerCommand: AsyncParsableCommand {
   @Option(help: "gRPC port; 0 picks a free one (default 50051).")
   var port: String?
 
-  @Option(name: .customLong("metrics-port"), help: "HTTP port for /healthz and /readyz; 0 disables (default 9464).")
+  @Option(name: .customLong("metrics-port"), help: "HTTP port for /metrics, /healthz and /readyz; 0 disables (default 9464).")
   var metricsPort: String?
 
   @Option(name: .customLong("fallback-data"), help: "Fallback data directory (default fallback-data).")
@@ -74,6 +74,12 @@ struct LineupServerCommand: AsyncParsableCommand {
   var breakers: String?
   @Option(name: .customLong("rate-limits"), help: "Rate limits, e.g. user_per_min=100,user_burst=100,app_per_sec=0,app_burst=0 (0 disables).")
   var rateLimits: String?
+  @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for TLS on the gRPC port (with --tls-key); default plaintext.")
+  var tlsCert: String?
+  @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+  var tlsKey: String?
+  @Option(name: .customLong("tls-client-ca"), help: "PEM CA certificates: clients must present a certificate they signed (mutual TLS).")
+  var tlsClientCA: String?
 
   func run() async throws {
     let given: [(ConfigurationKey, String?)] = [
@@ -82,7 +88,7 @@ struct LineupServerCommand: AsyncParsableCommand {
       (.userHashKey, userHashKey), (.redisURL, redis), (.redisCluster, redisCluster), (.redisTimeout, redisTimeoutMs),
       (.ttls, ttls), (.dedupeWindow, dedupeWindow), (.executor, executor),
       (.ranking, ranking), (.flagsFile, flagsFile), (.adminTokensFile, adminTokensFile), (.adminToken, adminToken),
-      (.breakers, breakers), (.rateLimits, rateLimits),
+      (.breakers, breakers), (.rateLimits, rateLimits), (.tlsCert, tlsCert), (.tlsKey, tlsKey), (.tlsClientCA, tlsClientCA),
     ]
     let config: LineupConfiguration
     do {

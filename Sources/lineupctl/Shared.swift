@@ -19,6 +19,8 @@ enum EnvironmentKey: String, CaseIterable {
   case adminToken = "LINEUP_ADMIN_TOKEN"
   /// A file holding the admin token (read, whitespace trimmed).
   case adminTokenFile = "LINEUP_ADMIN_TOKEN_FILE"
+  /// PEM CA certificates to trust for the server's certificate (turns TLS on).
+  case tlsCA = "LINEUP_TLS_CA"
 
   /// The variable's value, nil when unset or empty (an empty variable is treated as unset so
   /// `LINEUP_TARGET= lineupctl …` falls back to the default rather than failing).
@@ -52,9 +54,25 @@ struct GlobalOptions: ParsableArguments {
   @Flag(help: "Print the response message as JSON (the proto3 JSON mapping) instead of tables.")
   var json = false
 
+  @Flag(help: "Connect with TLS, trusting the system's CA certificates (see --tls-ca).")
+  var tls = false
+
+  @Option(help: ArgumentHelp("Connect with TLS, trusting the CA certificates in this PEM file (env LINEUP_TLS_CA).", valueName: "path"))
+  var tlsCA: String?
+
+  @Option(help: ArgumentHelp("PEM client certificate, for a server that requires one (mutual TLS; with --tls-key).", valueName: "path"))
+  var tlsCert: String?
+
+  @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "path"))
+  var tlsKey: String?
+
   func validate() throws {
     guard timeoutMs > 0 else { throw ValidationError("--timeout-ms must be above 0, got \(timeoutMs)") }
     if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+    if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("give --tls-cert and --tls-key together") }
+    for (flag, path) in [("--tls-ca", tlsCA), ("--tls-cert", tlsCert), ("--tls-key", tlsKey)] {
+      if let path, !FileManager.default.isReadableFile(atPath: path) { throw ValidationError("\(flag): cannot read \(path)") }
+    }
     if let target { _ = try LineupTarget(parsing: target, source: "--target") }
   }
 
@@ -82,7 +100,14 @@ struct GlobalOptions: ParsableArguments {
     } else {
       token = nil
     }
-    return ConnectionSettings(target: target, token: token, timeout: .milliseconds(timeoutMs), json: json)
+    let tlsCA = self.tlsCA ?? EnvironmentKey.tlsCA.value(in: environment)
+    var security: ConnectionSettings.Security = .plaintext
+    if tls || tlsCA != nil || tlsCert != nil {
+      var client: (certificate: String, key: String)?
+      if let tlsCert, let tlsKey { client = (tlsCert, tlsKey) }
+      security = .tls(trusting: tlsCA, client: client)
+    }
+    return ConnectionSettings(target: target, token: token, timeout: .milliseconds(timeoutMs), json: json, security: security)
   }
 
   private static func readToken(_ path: String, source: String) throws -> String {
@@ -155,11 +180,36 @@ struct LineupTarget: Sendable, CustomStringConvertible {
 
 /// Where and how to call, resolved once from `GlobalOptions` and the environment.
 struct ConnectionSettings: Sendable {
+  /// How the connection is secured.
+  enum Security: Sendable {
+    case plaintext
+    /// TLS, trusting the CA certificates in `trusting` (the system's when nil), and
+    /// presenting a client certificate when `client` is set.
+    case tls(trusting: String?, client: (certificate: String, key: String)?)
+  }
+
   var target: LineupTarget
   /// Sent only on Admin calls; nil sends no authorization header and lets the server answer.
   var token: String?
   var timeout: Duration
   var json: Bool
+  var security: Security = .plaintext
+
+  /// The transport's security for these settings.
+  var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {
+    switch security {
+    case .plaintext:
+      return .plaintext
+    case .tls(let trusting, let client):
+      func configure(_ config: inout HTTP2ClientTransport.Posix.TransportSecurity.TLS) {
+        if let trusting { config.trustRoots = .certificates([.file(path: trusting, format: .pem)]) }
+      }
+      guard let client else { return .tls(configure: configure) }
+      return .mTLS(
+        certificateChain: [.file(path: client.certificate, format: .pem)], privateKey: .file(path: client.key, format: .pem),
+        configure: configure)
+    }
+  }
 }
 
 // MARK: - Errors
@@ -278,7 +328,7 @@ struct LineupConnection: Sendable {
     let settings = try options.resolved()
     let transport: HTTP2ClientTransport.Posix
     do {
-      transport = try HTTP2ClientTransport.Posix(target: settings.target.resolvable, transportSecurity: .plaintext)
+      transport = try HTTP2ClientTransport.Posix(target: settings.target.resolvable, transportSecurity: settings.transportSecurity)
     } catch {
       throw LineupctlError(code: .unreachable, message: "cannot reach Lineup at \(settings.target): \(error)", cause: error)
     }

@@ -28,6 +28,9 @@ import LineupRedis
 /// | --admin-token         | LINEUP_ADMIN_TOKEN        | control.adminTokens (+1 admin, actor "admin") | none |
 /// | --breakers            | LINEUP_BREAKERS           | control.breakers         | window=100,min_calls=20,failure_rate=0.02,slow_rate=0.5,slow_ms=100,open_sec=2,trials=5 |
 /// | --rate-limits         | LINEUP_RATE_LIMITS        | control.rateLimits       | user_per_min=100,app_per_sec=0 (0 disables) |
+/// | --tls-cert            | LINEUP_TLS_CERT           | server.tls (with --tls-key) | none (plaintext) |
+/// | --tls-key             | LINEUP_TLS_KEY            | server.tls               | none           |
+/// | --tls-client-ca       | LINEUP_TLS_CLIENT_CA      | server.tls.clientCAPath (mutual TLS) | none |
 /// | --ranking             | LINEUP_RANKING            | ranking                  | model=1,co_visitation=0.6,trending=0.1,new_creators=0.05,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
@@ -50,6 +53,9 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
   case adminToken = "LINEUP_ADMIN_TOKEN"
   case breakers = "LINEUP_BREAKERS"
   case rateLimits = "LINEUP_RATE_LIMITS"
+  case tlsCert = "LINEUP_TLS_CERT"
+  case tlsKey = "LINEUP_TLS_KEY"
+  case tlsClientCA = "LINEUP_TLS_CLIENT_CA"
 
   /// The environment variable.
   package var environmentVariable: String { rawValue }
@@ -77,6 +83,9 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
     case .adminToken: "--admin-token"
     case .breakers: "--breakers"
     case .rateLimits: "--rate-limits"
+    case .tlsCert: "--tls-cert"
+    case .tlsKey: "--tls-key"
+    case .tlsClientCA: "--tls-client-ca"
     }
   }
 }
@@ -97,7 +106,36 @@ extension LineupConfiguration {
     for key in ConfigurationKey.allCases {
       if let value = flags[key] { try config.apply(key, value, source: key.flag) }
     }
+    config.server.tls = try Self.tls(environment: environment, flags: flags)
     return config
+  }
+
+  /// TLS from its files, each from its flag or else its variable: a certificate and a key
+  /// together or neither, a client CA only with them, and every file readable now (so a typo
+  /// fails at start, naming the flag, rather than at the first handshake).
+  private static func tls(environment: [String: String], flags: [ConfigurationKey: String]) throws(ConfigurationError) -> TLS? {
+    var files: [ConfigurationKey: (path: String, source: String)] = [:]
+    for key in [ConfigurationKey.tlsCert, .tlsKey, .tlsClientCA] {
+      if let path = flags[key] {
+        files[key] = (path, key.flag)
+      } else if let path = environment[key.environmentVariable], !path.isEmpty {
+        files[key] = (path, key.environmentVariable)
+      }
+    }
+    for (path, source) in files.values { _ = try fileContents(path, source: source) }
+    switch (files[.tlsCert], files[.tlsKey]) {
+    case (nil, nil):
+      if let ca = files[.tlsClientCA] {
+        throw ConfigurationError("\(ca.source): client certificates need TLS: give --tls-cert and --tls-key too")
+      }
+      return nil
+    case (let cert?, nil):
+      throw ConfigurationError("\(cert.source) needs a private key: give --tls-key (or LINEUP_TLS_KEY) too")
+    case (nil, let key?):
+      throw ConfigurationError("\(key.source) needs a certificate: give --tls-cert (or LINEUP_TLS_CERT) too")
+    case (let cert?, let key?):
+      return TLS(certificateChainPath: cert.path, privateKeyPath: key.path, clientCAPath: files[.tlsClientCA]?.path)
+    }
   }
 
   /// Sets one setting from its text; `source` names where the text came from, for errors.
@@ -158,6 +196,9 @@ extension LineupConfiguration {
       control.breakers = try Self.breakerSettings(value, base: control.breakers, source: source)
     case .rateLimits:
       control.rateLimits = try Self.rateLimitSettings(value, base: control.rateLimits, source: source)
+    case .tlsCert, .tlsKey, .tlsClientCA:
+      // Resolved together in `resolve`, once every source is known: one file alone means nothing.
+      break
     }
   }
 

@@ -16,8 +16,27 @@ package struct LineupConfiguration: Sendable, Equatable {
     package var maxRequestBytes = 1 << 20
     /// How long a graceful shutdown waits for in-flight RPCs before cancelling them.
     package var drainTimeout: Duration = .seconds(10)
+    /// TLS for the gRPC port; nil (the default) serves plaintext, meant for loopback.
+    package var tls: TLS?
 
     package init() {}
+  }
+
+  /// TLS for the gRPC port, from PEM files read when the server starts.
+  package struct TLS: Sendable, Equatable {
+    /// The server's certificate chain, leaf first (`--tls-cert`).
+    package var certificateChainPath: String
+    /// The leaf certificate's private key (`--tls-key`).
+    package var privateKeyPath: String
+    /// When set, every client must present a certificate signed by one of these CAs
+    /// (`--tls-client-ca`, mutual TLS); when nil, clients are not asked for one.
+    package var clientCAPath: String?
+
+    package init(certificateChainPath: String, privateKeyPath: String, clientCAPath: String? = nil) {
+      self.certificateChainPath = certificateChainPath
+      self.privateKeyPath = privateKeyPath
+      self.clientCAPath = clientCAPath
+    }
   }
 
   /// The fallback baselines.

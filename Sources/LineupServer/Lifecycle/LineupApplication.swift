@@ -126,7 +126,7 @@ package struct LineupApplication: Sendable {
     let server = GRPCServer(
       transport: .http2NIOPosix(
         address: .ipv4(host: configuration.server.host, port: configuration.server.port),
-        transportSecurity: .plaintext,
+        transportSecurity: Self.transportSecurity(configuration.server.tls),
         config: transportConfig
       ),
       services: [
@@ -159,6 +159,24 @@ package struct LineupApplication: Sendable {
       ]
     )
     return GRPCServerService(server: server, health: health, logger: logger, onListening: onListening)
+  }
+
+  /// TLS from the configured PEM files (mutual TLS when a client CA is given), else plaintext.
+  /// The files are read when the transport starts listening; one that does not parse stops
+  /// the server at start with the TLS library's reason.
+  static func transportSecurity(_ tls: LineupConfiguration.TLS?) -> HTTP2ServerTransport.Posix.TransportSecurity {
+    guard let tls else { return .plaintext }
+    return .tls(
+      certificateChain: [.file(path: tls.certificateChainPath, format: .pem)],
+      privateKey: .file(path: tls.privateKeyPath, format: .pem)
+    ) { config in
+      if let clientCA = tls.clientCAPath {
+        // The client's certificate must chain to the CA; its name is not checked (clients
+        // have no host name to check it against).
+        config.clientCertificateVerification = .noHostnameVerification
+        config.trustRoots = .certificates([.file(path: clientCA, format: .pem)])
+      }
+    }
   }
 
   /// Services the gRPC server depends on, to start before it and stop after it: the Redis

@@ -107,4 +107,28 @@ struct LineupctlEndToEndTests {
     let run = try await Self.lineupctl(["health", "--target", "127.0.0.1:\(port)"])
     #expect(run.status == 1 && run.stderr.contains("cannot reach"), "\(run.stderr)")
   }
+
+  @Test("against a mutual-TLS server: --tls-ca with a client certificate is served; plaintext and TLS without one fail clearly")
+  func mutualTLS() async throws {
+    let certificates = try TestCertificates.make()
+    defer { certificates.remove() }
+    var config = RunningLineup.testConfiguration()
+    config.server.tls = LineupConfiguration.TLS(
+      certificateChainPath: certificates.serverCertificate, privateKeyPath: certificates.serverKey,
+      clientCAPath: certificates.caCertificate)
+    try await RunningLineup.with(configuration: config) { port, _ in
+      let target = ["--target", "127.0.0.1:\(port)", "--timeout-ms", "3000"]
+      let tls = ["--tls-ca", certificates.caCertificate]
+      let client = ["--tls-cert", certificates.clientCertificate, "--tls-key", certificates.clientKey]
+      var run = try await Self.lineupctl(["recs", "u1", "--limit", "3"] + target + tls + client)
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stdout.contains("RANK"))
+      run = try await Self.lineupctl(["health"] + target + tls)
+      #expect(run.status != 0, "no client certificate: \(run.stdout)")
+      run = try await Self.lineupctl(["health"] + target)
+      #expect(run.status != 0, "plaintext against TLS: \(run.stdout)")
+      run = try await Self.lineupctl(["health", "--tls-cert", certificates.clientCertificate] + target + tls)
+      #expect(run.status == 2 && run.stderr.contains("--tls-key"), "\(run.status) \(run.stderr)")
+    }
+  }
 }
