@@ -14,17 +14,13 @@ package struct CountryTrendingSource: CandidateSource {
   /// counters normalized to their top item, the files' baselines), and the ladder's order —
   /// live first — is what must survive the blend.
   package func candidates(for inputs: CandidateInputs) -> [SourcedCandidate] {
-    let items = ladder(inputs).items
-    return items.enumerated().map { rank, served in
-      SourcedCandidate(itemID: served.item.id, score: 1 - 0.5 * Double(rank) / Double(max(1, items.count)), reason: served.reasons[0])
-    }
-  }
-
-  /// The ladder's answer, also used for the fallback level in provenance.
-  package func ladder(_ inputs: CandidateInputs) -> FallbackLadder.Result {
     let ladder = FallbackLadder(data: inputs.fallback, catalog: inputs.catalog, live: nil)
-    return ladder.rank(
+    let picks = ladder.picks(
       country: inputs.request.context.country, limit: settings.trendingDepth(for: inputs.request), excluding: inputs.request.excludedItemIDs,
-      liveEntries: inputs.liveTrending)
+      liveEntries: inputs.liveTrending
+    ).picks
+    return picks.enumerated().map { rank, pick in
+      SourcedCandidate(itemID: pick.item.id, score: 1 - 0.5 * Double(rank) / Double(max(1, picks.count)), reason: pick.reason)
+    }
   }
 }

@@ -58,6 +58,29 @@ package struct FallbackLadder: Sendable {
     category: String? = nil,
     liveEntries: [PopularityEntry]?
   ) -> Result {
+    let (picks, level) = picks(country: country, limit: limit, excluding: excluded, category: category, liveEntries: liveEntries)
+    let items = picks.map { pick in
+      ServedItem(item: pick.item, score: pick.score, reasons: pick.item.isNewCreator ? [pick.reason, Self.newCreatorReason] : [pick.reason])
+    }
+    return Result(items: items, level: level, liveFailure: nil)
+  }
+
+  /// One item the ladder picked: the catalog's item, the rung's score and the rung's reason.
+  package struct Pick: Sendable {
+    package var item: CatalogItem
+    package var score: Double
+    package var reason: Reason
+  }
+
+  /// The ladder's picks before they become served items (the trending candidate source
+  /// needs only these), and the highest rung that contributed (global when none did).
+  package func picks(
+    country: CountryCode?,
+    limit: Int,
+    excluding excluded: Set<String> = [],
+    category: String? = nil,
+    liveEntries: [PopularityEntry]?
+  ) -> (picks: [Pick], level: FallbackLevel) {
     var builder = SlateBuilder(limit: limit, excluded: excluded, category: category, catalog: catalog)
     if let country, let liveEntries {
       builder.take(liveEntries, level: .countryLive, reason: Self.countryReason(country))
@@ -66,7 +89,7 @@ package struct FallbackLadder: Sendable {
       builder.take(entries, level: .countryFile, reason: Self.countryReason(country))
     }
     builder.take(data.global, level: .global, reason: Self.globalReason)
-    return Result(items: builder.items, level: builder.firstLevel ?? .global, liveFailure: nil)
+    return (builder.picks, builder.firstLevel ?? .global)
   }
 
   /// How many live entries to read for a slate of `limit`: what the filters may drop on top.
@@ -93,7 +116,7 @@ private struct SlateBuilder {
   let excluded: Set<String>
   let category: String?
   let catalog: [String: CatalogItem]
-  private(set) var items: [ServedItem] = []
+  private(set) var picks: [FallbackLadder.Pick] = []
   private(set) var firstLevel: FallbackLevel?
   private var taken: Set<String> = []
 
@@ -102,22 +125,23 @@ private struct SlateBuilder {
     self.excluded = excluded
     self.category = category
     self.catalog = catalog
+    picks.reserveCapacity(limit)
+    taken.reserveCapacity(limit)
   }
 
   mutating func take(_ entries: [PopularityEntry], level: FallbackLevel, reason: (Double) -> Reason) {
     for entry in entries {
-      guard items.count < limit else { return }
+      guard picks.count < limit else { return }
       // Live counters may name items the catalog does not know (yet); they cannot be served
-      // without a creator and category, so they are skipped.
+      // without a creator and category, so they are skipped. The emptiness check spares
+      // hashing the id for the usual empty exclusion set.
       guard let item = catalog[entry.itemID],
         item.isAvailable,
-        !excluded.contains(entry.itemID),
+        excluded.isEmpty || !excluded.contains(entry.itemID),
         category == nil || item.category == category,
         taken.insert(entry.itemID).inserted
       else { continue }
-      var reasons = [reason(entry.score)]
-      if item.isNewCreator { reasons.append(FallbackLadder.newCreatorReason) }
-      items.append(ServedItem(item: item, score: entry.score, reasons: reasons))
+      picks.append(FallbackLadder.Pick(item: item, score: entry.score, reason: reason(entry.score)))
       if firstLevel == nil { firstLevel = level }
     }
   }

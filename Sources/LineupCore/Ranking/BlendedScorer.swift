@@ -16,36 +16,45 @@ package struct BlendedScorer: Sendable {
     guard total > 0 else { return [] }
 
     // The hot loop of the pipeline: one hash lookup per proposal. `slots` maps an item to its
-    // index in `ranked`, or to `rejected` once the filter turned it away, so an item is
-    // looked up in the catalog and the filter sets once, however many sources propose it.
+    // index in `ranked`, or to `rejected` once the filter turned it away. It starts with the
+    // excluded and seen ids already rejected, so a proposal costs one lookup in `slots` and,
+    // the first time an item is proposed, one in the catalog — instead of one more per
+    // filter set. (Carrying the catalog item in each proposal to spare that lookup made the
+    // pipeline 20% slower: proposals are copied more often than they are looked up.)
     let rejected = -1
     let proposalCount = active.reduce(0) { $0 + $1.candidates.count }
     var slots: [String: Int] = [:]
-    slots.reserveCapacity(proposalCount)
+    slots.reserveCapacity(proposalCount + filter.excluded.count + filter.seen.count)
+    for id in filter.excluded { slots[id] = rejected }
+    for id in filter.seen { slots[id] = rejected }
     var ranked: [RankedCandidate] = []
     ranked.reserveCapacity(proposalCount)
     for (source, candidates) in active {
       let share = settings.weight(of: source) / total
-      for candidate in candidates {
-        let score = min(1, max(0, candidate.score))
+      // By index, reading the fields needed: copying each whole candidate out of the array
+      // would retain and release every string in it.
+      for index in candidates.indices {
+        let itemID = candidates[index].itemID
+        let score = min(1, max(0, candidates[index].score))
         // One hash for the usual case, an item seen for the first time.
-        if let slot = slots.updateValue(ranked.count, forKey: candidate.itemID) {
-          slots[candidate.itemID] = slot
+        if let slot = slots.updateValue(ranked.count, forKey: itemID) {
+          slots[itemID] = slot
           // A source proposing an item twice counts once, with its first (best) score.
           guard slot != rejected, ranked[slot].contributions.last?.source != source else { continue }
           ranked[slot].score += score * share
           ranked[slot].contributions.append(
-            SourceContribution(source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidate.reason))
+            SourceContribution(
+              source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidates[index].reason))
           continue
         }
-        switch filter.admit(candidate.itemID) {
-        case .success(let item):
-          let contribution = SourceContribution(
-            source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidate.reason)
-          ranked.append(RankedCandidate(item: item, score: contribution.contribution, contributions: [contribution]))
-        case .failure:
-          slots[candidate.itemID] = rejected
+        // Excluded and seen ids are in `slots` already; what is left is the catalog's say.
+        guard let item = filter.catalog[itemID], item.isAvailable else {
+          slots[itemID] = rejected
+          continue
         }
+        let contribution = SourceContribution(
+          source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidates[index].reason)
+        ranked.append(RankedCandidate(item: item, score: contribution.contribution, contributions: [contribution]))
       }
     }
     // Sort indices, not the candidates themselves (large structs).

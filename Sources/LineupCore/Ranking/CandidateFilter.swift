@@ -1,6 +1,8 @@
 /// The filter stage: drops what must never be served — items the catalog does not know (no
 /// creator or category to apply guardrails to), unavailable items, the caller's excluded
-/// ids and the user's recently seen items.
+/// ids and the user's recently seen items. `admit` gives the verdict for one item
+/// (ExplainRecommendation's `not_in_slate_reason`); `BlendedScorer` applies the same rules in
+/// its hot loop with fewer hash lookups, and a property test holds the two to the same answer.
 package struct CandidateFilter: Sendable {
   /// Why an item was filtered out; the raw values are ExplainRecommendation's
   /// `not_in_slate_reason`.

@@ -24,21 +24,31 @@ package struct ExplorationMixer: Sendable {
   package func mix(_ ranked: [RankedCandidate], size: Int, usual: Set<String>) -> [RankedCandidate] {
     let slots = settings.explorationSlots(slateSize: size)
     guard slots > 0, !usual.isEmpty else { return ranked }
-    var explore: [Int] = []
-    for index in ranked.indices where explore.count < slots && !usual.contains(ranked[index].item.category) {
-      explore.append(index)
+    var explored = [Bool](repeating: false, count: ranked.count)
+    var exploredCount = 0
+    for index in ranked.indices where exploredCount < slots && !usual.contains(ranked[index].item.category) {
+      explored[index] = true
+      exploredCount += 1
     }
-    guard !explore.isEmpty else { return ranked }
-    let exploreSet = Set(explore)
-    // The best (size − explored) usual items, then the explored ones, merged by score.
-    let keep = ranked.indices.filter { !exploreSet.contains($0) }.prefix(size - explore.count)
-    let head = Set(keep).union(exploreSet)
-    var mixed = head.sorted().map { index -> RankedCandidate in
+    guard exploredCount > 0 else { return ranked }
+    // The head: the best (size − explored) usual items and the explored ones, in rank order
+    // (so merged by score); then everything else, in rank order. A stable partition.
+    var usualLeft = size - exploredCount
+    var inHead = explored
+    for index in ranked.indices where usualLeft > 0 && !explored[index] {
+      inHead[index] = true
+      usualLeft -= 1
+    }
+    var mixed: [RankedCandidate] = []
+    mixed.reserveCapacity(ranked.count)
+    for index in ranked.indices where inHead[index] {
       var candidate = ranked[index]
-      candidate.explored = exploreSet.contains(index) && index >= size
-      return candidate
+      // Marked only when exploration brought it forward: inside the first `size` it was in
+      // the slate anyway.
+      candidate.explored = explored[index] && index >= size
+      mixed.append(candidate)
     }
-    mixed += ranked.indices.filter { !head.contains($0) }.map { ranked[$0] }
+    for index in ranked.indices where !inHead[index] { mixed.append(ranked[index]) }
     return mixed
   }
 }

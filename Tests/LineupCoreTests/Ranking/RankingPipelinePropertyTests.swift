@@ -67,4 +67,26 @@ struct RankingPipelinePropertyTests {
       }
     }
   }
+
+  @Test("the blend admits exactly the proposed items CandidateFilter.admit lets through, each once, with every proposing source")
+  func blendMatchesTheFilter() async {
+    await propertyCheck(count: 200, input: Gen.int(in: 1...100), Gen.int(in: 0...400), Gen.int(in: 0...Int.max)) { size, items, seed in
+      let world = RandomWorld(items: items, creators: 40, newShare: 20, slateSize: size, seed: UInt64(seed), cold: seed % 5 == 0)
+      let inputs = world.inputs
+      let proposals = pipeline.sources.map { (source: $0.name, candidates: $0.candidates(for: inputs)) }
+      let filter = CandidateFilter(inputs, settings: pipeline.settings)
+      let ranked = BlendedScorer(settings: pipeline.settings).rank(proposals, filter: filter)
+
+      let proposed = proposals.filter { pipeline.settings.weight(of: $0.source) > 0 }.flatMap { proposal in
+        proposal.candidates.map { (id: $0.itemID, source: proposal.source) }
+      }
+      let admitted = Set(proposed.map(\.id).filter { if case .success = filter.admit($0) { true } else { false } })
+      #expect(ranked.count == Set(ranked.map(\.item.id)).count)
+      #expect(Set(ranked.map(\.item.id)) == admitted)
+      for candidate in ranked {
+        #expect(candidate.item == inputs.catalog[candidate.item.id], "the catalog's own item")
+        #expect(Set(candidate.contributions.map(\.source)) == Set(proposed.filter { $0.id == candidate.item.id }.map(\.source)))
+      }
+    }
+  }
 }
