@@ -18,6 +18,9 @@ package struct CandidateInputs: Sendable {
   package var fallback: FallbackData
   /// Available items of new creators, newest first (`CatalogHolder.newCreatorItems`).
   package var newCreatorItems: [CatalogItem]
+  /// Sources this request's slate is built without (their flags are off for the user,
+  /// `SourceFlags`). Default none.
+  package var disabledSources: Set<CandidateSourceName> = []
 
   package init(
     request: RecommendationRequest,

@@ -33,6 +33,9 @@ package struct Provenance: Sendable, Equatable {
   package var computedAt: Double
   /// The decision of the flag governing the capability, when one does.
   package var flag: FlagEvaluation?
+  /// The candidate-source flags' decisions for a personalized answer (for metrics; not on the
+  /// wire, and not kept in the response cache).
+  package var sourceFlags: [FlagEvaluation] = []
 
   package init(
     source: Source,

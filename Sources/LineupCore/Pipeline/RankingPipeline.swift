@@ -35,10 +35,10 @@ package struct RankingPipeline: Sendable {
     return select(ranked, size: inputs.request.limit, sources: sources, inputs: inputs)
   }
 
-  /// Stages 1–3: proposals, filter, blend and exploration, best first; and the sources that
-  /// proposed anything.
+  /// Stages 1–3: proposals (of the sources not disabled for the request), filter, blend and
+  /// exploration, best first; and the sources that proposed anything.
   package func rankedCandidates(_ inputs: CandidateInputs) -> (ranked: [RankedCandidate], sources: Set<CandidateSourceName>) {
-    let proposals = sources.map { (source: $0.name, candidates: $0.candidates(for: inputs)) }
+    let proposals = sources.filter { !inputs.disabledSources.contains($0.name) }.map { (source: $0.name, candidates: $0.candidates(for: inputs)) }
     let filter = CandidateFilter(inputs, settings: settings)
     let scored = BlendedScorer(settings: settings).rank(proposals, filter: filter)
     let mixer = ExplorationMixer(settings: settings)

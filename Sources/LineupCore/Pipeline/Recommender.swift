@@ -103,10 +103,12 @@ package struct Recommender: Sendable {
     if breaker != nil && permit == nil {
       return await fallbackSlate(request, reason: .breakerOpen, liveDeadline: nil, requestID: requestID, logger: logger)
     }
-    let key = ResponseCacheKey.recommendations(userID: request.userID, fingerprint: request.cacheFingerprint)
+    let sourceFlags = sourceFlags(request)
+    let key = ResponseCacheKey.recommendations(userID: request.userID, fingerprint: request.cacheFingerprint + sourceFlags.fingerprintSuffix)
     var (slate, _) = await singleFlight.run(key, deadline: deadline) {
-      await self.compute(request, key: key, store: store, deadline: deadline, requestID: requestID, logger: logger)
+      await self.compute(request, key: key, sourceFlags: sourceFlags, store: store, deadline: deadline, requestID: requestID, logger: logger)
     }
+    slate.provenance.sourceFlags = sourceFlags.evaluations
     if let breaker, let permit { breaker.record(permit, failed: slate.provenance.fallbackReason == .storeUnavailable) }
     // A follower shares the leader's slate but is its own request.
     slate.provenance.requestID = requestID
@@ -144,7 +146,8 @@ package struct Recommender: Sendable {
         logger.debug("shadow computation: user state read failed", metadata: ["error": "\(error)"])
         return
       }
-      let inputs = await self.personalInputs(request, state: state, store: store, deadline: deadline, logger: logger)
+      let inputs = await self.personalInputs(
+        request, state: state, sourceFlags: self.sourceFlags(request), store: store, deadline: deadline, logger: logger)
       let shadow = self.pipeline.rank(inputs)
       let took = ContinuousClock.now - started
       let servedIDs = Set(served.items.map(\.item.id))
@@ -244,12 +247,14 @@ package struct Recommender: Sendable {
       return FeedPage(slate: cached, nextCursor: next(after: cursor, served: cached.items.count, pageSize: request.pageSize))
     }
     pageRequest.excludedItemIDs = state.sessionServed
-    let inputs = await personalInputs(pageRequest, state: state, store: store, deadline: deadline, logger: logger)
+    let sourceFlags = sourceFlags(pageRequest)
+    let inputs = await personalInputs(pageRequest, state: state, sourceFlags: sourceFlags, store: store, deadline: deadline, logger: logger)
     let (ranked, sources) = pipeline.rankedCandidates(inputs)
     let mixed = FeedMixer.mix(ranked, personalShareBps: pipeline.settings.feedPersonalizedShareBps)
     let picked = pipeline.select(mixed, size: request.pageSize, sources: sources, inputs: inputs)
     var provenance = provenance(of: picked, inputs: inputs, requestID: requestID)
     provenance.ttlSeconds = ttls.feed
+    provenance.sourceFlags = sourceFlags.evaluations
     let slate = Slate(items: picked.items, provenance: provenance)
     // Before answering, not behind: the next page reads the served set, and a retry of this
     // cursor must find this page. Both keys carry the user's hash tag: one round trip.
@@ -331,6 +336,7 @@ package struct Recommender: Sendable {
   private func compute(
     _ request: RecommendationRequest,
     key: ResponseCacheKey,
+    sourceFlags: SourceFlags,
     store: any LineupStore,
     deadline: ContinuousClock.Instant,
     requestID: String,
@@ -352,7 +358,7 @@ package struct Recommender: Sendable {
       }
       logger.warning("cached response does not decode; recomputing")
     }
-    let inputs = await personalInputs(request, state: state, store: store, deadline: deadline, logger: logger)
+    let inputs = await personalInputs(request, state: state, sourceFlags: sourceFlags, store: store, deadline: deadline, logger: logger)
     let ranked = pipeline.rank(inputs)
     let slate = Slate(items: ranked.items, provenance: provenance(of: ranked, inputs: inputs, requestID: requestID))
     if slate.provenance.source == .model { fillCache(key, slate: slate, store: store, logger: logger) }
@@ -372,7 +378,8 @@ package struct Recommender: Sendable {
   /// fetches co-visitation of the newest items and the country's live popularity together.
   /// Either failing only drops that source: the model's candidates are already here.
   private func personalInputs(
-    _ request: RecommendationRequest, state: UserState, store: any LineupStore, deadline: ContinuousClock.Instant, logger: Logger
+    _ request: RecommendationRequest, state: UserState, sourceFlags: SourceFlags, store: any LineupStore, deadline: ContinuousClock.Instant,
+    logger: Logger
   ) async -> CandidateInputs {
     let settings = pipeline.settings
     let seeds = Array(state.recentItems.prefix(settings.coVisitationSeeds))
@@ -387,9 +394,19 @@ package struct Recommender: Sendable {
       }
     }
     let snapshot = catalog.snapshot
-    return CandidateInputs(
+    var inputs = CandidateInputs(
       request: request, catalog: snapshot.items, model: state.candidates, recentItems: state.recentItems, coVisits: coVisits,
       liveTrending: await live, fallback: fallback.current, newCreatorItems: snapshot.newCreatorItems)
+    inputs.disabledSources = sourceFlags.disabled
+    return inputs
+  }
+
+  /// The candidate-source flags' decisions for the user of `request` (every source runs
+  /// without a control plane).
+  private func sourceFlags(_ request: RecommendationRequest) -> SourceFlags {
+    guard let control else { return SourceFlags() }
+    let country = request.context.country?.value ?? ""
+    return SourceFlags.decide { control.evaluate($0, userID: request.userID, country: country) }
   }
 
   /// The country's live popularity, nil when there is no country or the read fails.
@@ -414,7 +431,8 @@ package struct Recommender: Sendable {
     if let store, let deadline = budget.storeDeadline() {
       do {
         let state = try await store.userState(userStateQuery(request, cacheKey: nil), deadline: deadline)
-        let inputs = await personalInputs(request, state: state, store: store, deadline: deadline, logger: logger)
+        let inputs = await personalInputs(
+          request, state: state, sourceFlags: sourceFlags(request), store: store, deadline: deadline, logger: logger)
         return (inputs, { self.provenance(of: $0, inputs: inputs, requestID: "") })
       } catch {
         reason = .storeUnavailable

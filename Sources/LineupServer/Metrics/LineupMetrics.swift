@@ -124,7 +124,7 @@ package final class LineupMetrics: Sendable {
     if let reason = provenance.fallbackReason {
       CoreMetrics.Counter(label: Name.fallbacks, dimensions: [("rpc", rpc), ("reason", Self.label(reason))], factory: factory).increment()
     }
-    if let flag = provenance.flag {
+    for flag in (provenance.flag.map { [$0] } ?? []) + provenance.sourceFlags {
       CoreMetrics.Counter(
         label: Name.flagEvaluations,
         dimensions: [("flag", flag.flag), ("result", flag.result.rawValue), ("variant", flag.variant)], factory: factory

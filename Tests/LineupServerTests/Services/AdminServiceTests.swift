@@ -114,6 +114,44 @@ struct AdminServiceTests {
     }
   }
 
+  @Test("killing source.model drops the model's candidates from new answers at once — the cached slate with them is not served; co-visitation still personalizes")
+  func sourceFlags() async throws {
+    try await withLineupClient(configuration: Self.configuration()) { client, application in
+      try await application.store.putCandidates(
+        ModelCandidates(modelVersion: "m-src", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 13), score: 1 - Double($0) / 100) }),
+        for: "watcher", ttlSeconds: nil, deadline: .now + .seconds(2))
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      let request = Lineup_V1_GetRecommendationsRequest.with { $0.userID = "watcher"; $0.context.country = "BR"; $0.limit = 10 }
+      func modelItems(_ response: Lineup_V1_GetRecommendationsResponse) -> Int {
+        response.items.count { $0.reasons.contains { $0.code == "MODEL_SCORE" } }
+      }
+      let first = try await recommender.getRecommendations(request)
+      #expect(first.provenance.source == .model && modelItems(first) > 0)
+      #expect(try await eventually { application.writeBehind.completed >= 1 })
+      #expect(try await recommender.getRecommendations(request).provenance.cacheHit)
+
+      _ = try await admin.setFlag(
+        .with { $0.flag = .with { $0.name = "source.model"; $0.killed = true }; $0.reason = "bad model push" }, metadata: Self.bearer(Self.adminSecret))
+      let without = try await recommender.getRecommendations(request)
+      #expect(!without.provenance.cacheHit, "the slate cached with the model's items must not be served")
+      #expect(modelItems(without) == 0)
+      #expect(without.provenance.fallbackReason == .noCandidates, "no personal source left for this user: the baseline")
+      #expect(without.items.count == 10)
+      let explained = try await recommender.explainRecommendation(.with { $0.userID = "watcher"; $0.itemID = first.items[0].itemID; $0.context.country = "BR"; $0.limit = 10 })
+      #expect(!explained.sources.contains("model"))
+
+      let page = try PrometheusText(application.metrics.exposition())
+      #expect(page.value("lineup_flag_evaluations_total", ["flag": "source.model", "result": "off"]) ?? 0 >= 1)
+      #expect(page.value("lineup_flag_evaluations_total", ["flag": "source.model", "result": "on"]) ?? 0 >= 2)
+
+      _ = try await admin.setFlag(
+        .with { $0.flag = .with { $0.name = "source.model"; $0.rolloutBps = 10_000 }; $0.reason = "model fixed" }, metadata: Self.bearer(Self.adminSecret))
+      let back = try await recommender.getRecommendations(request)
+      #expect(modelItems(back) > 0)
+    }
+  }
+
   @Test("ReloadFallback re-reads the files, says what it loaded, and is audited")
   func reloadFallback() async throws {
     try await withLineupClient(configuration: Self.configuration()) { client, _ in
