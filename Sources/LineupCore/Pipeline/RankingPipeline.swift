@@ -42,7 +42,8 @@ package struct RankingPipeline: Sendable {
     let filter = CandidateFilter(inputs, settings: settings)
     let scored = BlendedScorer(settings: settings).rank(proposals, filter: filter)
     let mixer = ExplorationMixer(settings: settings)
-    let ranked = mixer.mix(scored, size: inputs.request.limit, usual: mixer.usualCategories(inputs, ranked: scored))
+    let usual = mixer.usualCategories(inputs, ranked: scored)
+    let ranked = mixer.mix(consume scored, size: inputs.request.limit, usual: usual)
     return (ranked, Set(proposals.filter { !$0.candidates.isEmpty }.map(\.source)))
   }
 

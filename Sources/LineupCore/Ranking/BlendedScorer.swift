@@ -57,15 +57,14 @@ package struct BlendedScorer: Sendable {
         ranked.append(RankedCandidate(item: item, score: contribution.contribution, contributions: [contribution]))
       }
     }
-    // Sort indices, not the candidates themselves (large structs).
-    let order = ranked.indices.sorted { a, b in
-      ranked[a].score > ranked[b].score || (ranked[a].score == ranked[b].score && ranked[a].item.id < ranked[b].item.id)
+    // In place: the sort moves the candidates bitwise, where sorting indices and gathering
+    // copies would retain and release everything each candidate holds. (Sorting indices and
+    // then following the permutation's cycles with swaps measured 10% slower.)
+    ranked.sort { a, b in a.score > b.score || (a.score == b.score && a.item.id < b.item.id) }
+    for index in ranked.indices {
+      ranked[index].score = min(1, ranked[index].score)
+      if ranked[index].contributions.count > 1 { ranked[index].contributions.sort { $0.contribution > $1.contribution } }
     }
-    return order.map { index in
-      var candidate = ranked[index]
-      candidate.score = min(1, candidate.score)
-      if candidate.contributions.count > 1 { candidate.contributions.sort { $0.contribution > $1.contribution } }
-      return candidate
-    }
+    return ranked
   }
 }

@@ -21,7 +21,12 @@ package struct ExplorationMixer: Sendable {
     return categories
   }
 
-  package func mix(_ ranked: [RankedCandidate], size: Int, usual: Set<String>) -> [RankedCandidate] {
+  /// `ranked` is reordered in place (pass it with `consume` to spare a copy): a stable
+  /// partition that moves the head — the best (size − explored) usual items and the explored
+  /// ones — to the front, each by swaps past the few items it jumps, so no candidate is
+  /// copied, retained or released.
+  package func mix(_ ranked: consuming [RankedCandidate], size: Int, usual: Set<String>) -> [RankedCandidate] {
+    var ranked = ranked
     let slots = settings.explorationSlots(slateSize: size)
     guard slots > 0, !usual.isEmpty else { return ranked }
     var explored = [Bool](repeating: false, count: ranked.count)
@@ -31,24 +36,27 @@ package struct ExplorationMixer: Sendable {
       exploredCount += 1
     }
     guard exploredCount > 0 else { return ranked }
-    // The head: the best (size − explored) usual items and the explored ones, in rank order
-    // (so merged by score); then everything else, in rank order. A stable partition.
+    // The head in rank order (so merged by score); everything else keeps its order behind it.
     var usualLeft = size - exploredCount
-    var inHead = explored
-    for index in ranked.indices where usualLeft > 0 && !explored[index] {
-      inHead[index] = true
-      usualLeft -= 1
+    var head: [Int] = []
+    head.reserveCapacity(size)
+    for index in ranked.indices where explored[index] || usualLeft > 0 {
+      if !explored[index] { usualLeft -= 1 }
+      head.append(index)
+      if head.count == size { break }
     }
-    var mixed: [RankedCandidate] = []
-    mixed.reserveCapacity(ranked.count)
-    for index in ranked.indices where inHead[index] {
-      var candidate = ranked[index]
+    for (position, index) in head.enumerated() {
       // Marked only when exploration brought it forward: inside the first `size` it was in
       // the slate anyway.
-      candidate.explored = explored[index] && index >= size
-      mixed.append(candidate)
+      ranked[index].explored = explored[index] && index >= size
+      // Items between `position` and `index` are all outside the head: rotate the one at
+      // `index` down to `position`, shifting them up by one, order kept.
+      var at = index
+      while at > position {
+        ranked.swapAt(at, at - 1)
+        at -= 1
+      }
     }
-    for index in ranked.indices where !inHead[index] { mixed.append(ranked[index]) }
-    return mixed
+    return ranked
   }
 }
