@@ -17,8 +17,14 @@ package protocol RedisCommandRunner: Sendable {
 
   /// True when at least one connection is up (for readiness and tests).
   var isConnected: Bool { get }
+
+  /// True when every command (a script call included) must keep its keys in one hash slot,
+  /// as on Redis Cluster; false on a standalone server, where one script may touch the keys
+  /// of many users at once.
+  var keysMustShareASlot: Bool { get }
 }
 
 extension RedisClient: RedisCommandRunner {
   package var isConnected: Bool { liveConnections > 0 }
+  package var keysMustShareASlot: Bool { false }
 }

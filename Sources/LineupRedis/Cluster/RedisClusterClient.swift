@@ -456,4 +456,6 @@ package final class RedisClusterClient: Service, Sendable {
   }
 }
 
-extension RedisClusterClient: RedisCommandRunner {}
+extension RedisClusterClient: RedisCommandRunner {
+  package var keysMustShareASlot: Bool { true }
+}

@@ -14,6 +14,7 @@ package struct MeteredRedis: RedisCommandRunner {
   }
 
   package var isConnected: Bool { base.isConnected }
+  package var keysMustShareASlot: Bool { base.keysMustShareASlot }
 
   package func send(_ command: RedisCommand, deadline: ContinuousClock.Instant) async throws(RedisError) -> RESPValue {
     let started = ContinuousClock.now

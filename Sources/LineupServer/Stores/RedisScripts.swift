@@ -88,5 +88,38 @@ enum RedisScripts {
     """
   )
 
-  static let all = [decayedIncrement, catalogUpsert, claimEvents]
+  /// `claimEvents` for many users in one call, on a standalone server only (its keys span
+  /// hash slots). KEYS: each user's current and previous marker HASH, in pairs. ARGV[1…3] as
+  /// `claimEvents`, then per user its number of ids followed by the ids. Returns the codes of
+  /// every id, users in KEYS order. One call per batch instead of one per user: a script
+  /// call's own cost in Redis was two thirds of a user's claim.
+  static let claimEventsBatch = RedisScript(
+    """
+    local now = tonumber(ARGV[1])
+    local pending = 'p:' .. (now + tonumber(ARGV[2]))
+    local out = {}
+    local a = 4
+    for k = 1, #KEYS, 2 do
+      local count = tonumber(ARGV[a])
+      for i = a + 1, a + count do
+        local id = ARGV[i]
+        local marker = redis.call('HGET', KEYS[k], id)
+        if not marker then marker = redis.call('HGET', KEYS[k + 1], id) end
+        if marker == 'd' then
+          out[#out + 1] = 1
+        elseif marker and tonumber(string.sub(marker, 3)) > now then
+          out[#out + 1] = 2
+        else
+          redis.call('HSET', KEYS[k], id, pending)
+          out[#out + 1] = 0
+        end
+      end
+      redis.call('EXPIRE', KEYS[k], ARGV[3])
+      a = a + count + 1
+    end
+    return out
+    """
+  )
+
+  static let all = [decayedIncrement, catalogUpsert, claimEvents, claimEventsBatch]
 }

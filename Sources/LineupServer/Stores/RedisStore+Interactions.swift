@@ -10,21 +10,49 @@ extension RedisStore: InteractionStore {
     let nowMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
     let bucket = Self.markerBucket(now: nowMilliseconds / 1000, settings: settings)
     let byUser = Dictionary(grouping: events.indices, by: { events[$0].userID }).sorted { $0.key < $1.key }
-    var commands = byUser.map { user, indexes in
-      RedisScripts.claimEvents.command(
-        keys: [RedisKeys.eventMarkers(user: user, bucket: bucket), RedisKeys.eventMarkers(user: user, bucket: bucket - 1)],
-        arguments: [String(nowMilliseconds), String(settings.pendingClaimTTL * 1000), String(2 * settings.dedupeTTL)]
-          + indexes.map { events[$0].eventID }
-      )
+    let common = [String(nowMilliseconds), String(settings.pendingClaimTTL * 1000), String(2 * settings.dedupeTTL)]
+    func markers(_ user: String) -> [String] {
+      [RedisKeys.eventMarkers(user: user, bucket: bucket), RedisKeys.eventMarkers(user: user, bucket: bucket - 1)]
     }
+    // On Redis Cluster each user's markers live on their own slot: one call per user. On a
+    // standalone server one call claims the whole batch.
+    let perUser = redis.keysMustShareASlot
+    var commands: [RedisCommand]
+    if perUser {
+      commands = byUser.map { user, indexes in
+        RedisScripts.claimEvents.command(keys: markers(user), arguments: common + indexes.map { events[$0].eventID })
+      }
+    } else {
+      commands = [
+        RedisScripts.claimEventsBatch.command(
+          keys: byUser.flatMap { user, _ in markers(user) },
+          arguments: common + byUser.flatMap { _, indexes in [String(indexes.count)] + indexes.map { events[$0].eventID } })
+      ]
+    }
+    let claimCommands = commands.count
     // Co-visitation needs each user's recent items before the batch; none with a zero window.
     if settings.coVisitationWindow > 0 {
       commands += byUser.map { user, _ in RedisCommand("ZREVRANGE", RedisKeys.recentlySeen(user), "0", String(settings.coVisitationWindow - 1)) }
     }
     let replies = try await run(commands, deadline: deadline)
     var outcomes = [ClaimOutcome](repeating: .inFlight, count: events.count)
-    for (offset, (_, indexes)) in byUser.enumerated() {
-      guard let codes = replies[offset].array, codes.count == indexes.count else { throw Self.malformed("event claim reply") }
+    // Codes in byUser order either way: one array per user, or one for all.
+    let codesByUser: [ArraySlice<RESPValue>]
+    if perUser {
+      codesByUser = try (0..<claimCommands).map { offset in
+        guard let codes = replies[offset].array else { throw Self.malformed("event claim reply") }
+        return codes[...]
+      }
+    } else {
+      guard let all = replies[0].array, all.count == events.count else { throw Self.malformed("event claim reply") }
+      var start = 0
+      codesByUser = byUser.map { _, indexes in
+        defer { start += indexes.count }
+        return all[start..<(start + indexes.count)]
+      }
+    }
+    for ((_, indexes), codes) in zip(byUser, codesByUser) {
+      guard codes.count == indexes.count else { throw Self.malformed("event claim reply") }
       for (index, code) in zip(indexes, codes) {
         switch code.integer {
         case 0: outcomes[index] = .claimed
@@ -37,7 +65,7 @@ extension RedisStore: InteractionStore {
     var recent: [String: [String]] = [:]
     if settings.coVisitationWindow > 0 {
       for (offset, (user, _)) in byUser.enumerated() {
-        guard let items = replies[byUser.count + offset].array?.compactMap(\.string) else { throw Self.malformed("recently seen items of a user") }
+        guard let items = replies[claimCommands + offset].array?.compactMap(\.string) else { throw Self.malformed("recently seen items of a user") }
         recent[user] = items
       }
     } else {

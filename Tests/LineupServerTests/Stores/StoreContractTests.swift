@@ -78,6 +78,26 @@ struct StoreContractTests {
     }
   }
 
+  @Test("claims of one batch spanning users, interleaved: each outcome lands on its own event", arguments: StoreBackend.allCases)
+  func claimsAcrossUsers(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      let settings = IngestionSettings()
+      let users = ["ua", "ub", "uc", "ud"]
+      // e0…e11 round-robin over four users, so each user's events are not contiguous.
+      let events = (0..<12).map { Self.event("e\($0)", user: users[$0 % 4], item: "i\($0)") }
+      #expect(try await store.claim(events, settings: settings, deadline: soon).outcomes == Array(repeating: .claimed, count: 12))
+      // Done: every event of ub and the first of ud; given back: uc's; the rest stay pending.
+      let done = events.filter { $0.userID == "ub" } + [events[3]]
+      try await store.complete(done, settings: settings, deadline: soon)
+      try await store.release(events.filter { $0.userID == "uc" }, settings: settings, deadline: soon)
+      let expected: [ClaimOutcome] = events.map { event in
+        if done.contains(where: { $0.eventID == event.eventID }) { return .duplicate }
+        return event.userID == "uc" ? .claimed : .inFlight
+      }
+      #expect(try await store.claim(events, settings: settings, deadline: soon).outcomes == expected)
+    }
+  }
+
   @Test("a pending claim whose writer died expires, and the retry records the event", arguments: StoreBackend.allCases)
   func abandonedClaim(backend: StoreBackend) async throws {
     try await backend.withStore { store in
