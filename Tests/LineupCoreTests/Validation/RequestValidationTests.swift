@@ -98,4 +98,18 @@ struct RequestValidationTests {
       try TrendingRequest.validated(context: RawRequestContext(), limit: 5, category: String(repeating: "c", count: 65))
     }
   }
+
+  @Test("the control-character check agrees with Unicode's Cc category, ASCII fast path or not")
+  func controlCharacters() {
+    // Every ASCII scalar, C1 controls (U+0080…U+009F), and non-control non-ASCII text.
+    let scalars = (0...0xFF).compactMap(Unicode.Scalar.init) + ["é", "日", "\u{200B}", "\u{2028}", "🙂"].flatMap(\.unicodeScalars)
+    for scalar in scalars {
+      let control = scalar.properties.generalCategory == .control
+      for text in ["\(scalar)", "id-\(scalar)", "\(scalar)-é"] {
+        #expect(RequestValidator.containsControlCharacter(text) == control, "U+\(String(scalar.value, radix: 16)) in \(text.debugDescription)")
+      }
+    }
+    #expect(!RequestValidator.containsControlCharacter(""))
+    #expect(!RequestValidator.containsControlCharacter("user-0042"))
+  }
 }
