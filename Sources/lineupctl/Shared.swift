@@ -101,6 +101,9 @@ struct GlobalOptions: ParsableArguments {
       token = nil
     }
     let tlsCA = self.tlsCA ?? EnvironmentKey.tlsCA.value(in: environment)
+    if self.tlsCA == nil, let tlsCA, !FileManager.default.isReadableFile(atPath: tlsCA) {
+      throw ValidationError("\(EnvironmentKey.tlsCA.rawValue): cannot read \(tlsCA)")
+    }
     var security: ConnectionSettings.Security = .plaintext
     if tls || tlsCA != nil || tlsCert != nil {
       var client: (certificate: String, key: String)?

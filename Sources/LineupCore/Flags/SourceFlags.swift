@@ -3,8 +3,8 @@
 /// or in shadow mode), and every decision, for metrics.
 ///
 /// Applied to the personalized path only. The baselines are the safety net: when the
-/// dependency or the RPC's own flag sends a request to them, they serve whatever the source
-/// flags say. A source flag in shadow mode serves the slate without that source; a
+/// dependency or the RPC's own flag sends a request to them, or no personal source is left
+/// on, they serve whatever the source flags say. A source flag in shadow mode serves the slate without that source; a
 /// per-source shadow comparison is not built.
 package struct SourceFlags: Sendable, Equatable {
   /// Every source flag evaluated, in `FlagCatalog` order.
@@ -34,8 +34,16 @@ package struct SourceFlags: Sendable, Equatable {
       decisions.evaluations.append(evaluation)
       if evaluation.result != .on { decisions.disabled.insert(source) }
     }
+    // With no personal source left the slate is the baseline, and the baselines ignore the
+    // source flags: they are the safety net, and an empty slate serves no one.
+    if decisions.disabled.isSuperset(of: Self.personal) { decisions.disabled.subtract(Self.baseline) }
     return decisions
   }
+
+  /// The sources that make a slate personal.
+  static let personal: Set<CandidateSourceName> = [.model, .coVisitation]
+  /// The sources the baselines are made of.
+  static let baseline: Set<CandidateSourceName> = [.trending, .newCreators]
 
   /// Appended to a response-cache fingerprint, so an answer computed with a source is not
   /// served from the cache to a user that source is now off for ("" when every source runs).

@@ -108,7 +108,8 @@ package struct Recommender: Sendable {
     var (slate, _) = await singleFlight.run(key, deadline: deadline) {
       await self.compute(request, key: key, sourceFlags: sourceFlags, store: store, deadline: deadline, requestID: requestID, logger: logger)
     }
-    slate.provenance.sourceFlags = sourceFlags.evaluations
+    // Counted when they shaped the answer: not for the baseline a failed read fell back to.
+    if slate.provenance.fallbackReason != .storeUnavailable { slate.provenance.sourceFlags = sourceFlags.evaluations }
     if let breaker, let permit { breaker.record(permit, failed: slate.provenance.fallbackReason == .storeUnavailable) }
     // A follower shares the leader's slate but is its own request.
     slate.provenance.requestID = requestID
@@ -227,7 +228,11 @@ package struct Recommender: Sendable {
   ) async -> FeedPage {
     var pageRequest = pageRequest
     let session = cursor.sessionID
-    let key = ResponseCacheKey.feedPage(userID: request.userID, page: "\(session):\(cursor.page):\(request.pageSize)")
+    // Keyed by the sources in play too: a retried cursor after a source was killed computes
+    // its page again instead of serving the cached one with that source's items.
+    let sourceFlags = sourceFlags(pageRequest)
+    let key = ResponseCacheKey.feedPage(
+      userID: request.userID, page: "\(session):\(cursor.page):\(request.pageSize)\(sourceFlags.fingerprintSuffix)")
     let state: UserState
     do {
       var query = userStateQuery(pageRequest, cacheKey: codec == nil ? nil : key)
@@ -244,10 +249,10 @@ package struct Recommender: Sendable {
       cached.provenance.source = .cache
       cached.provenance.cacheHit = true
       cached.provenance.requestID = requestID
+      cached.provenance.sourceFlags = sourceFlags.evaluations
       return FeedPage(slate: cached, nextCursor: next(after: cursor, served: cached.items.count, pageSize: request.pageSize))
     }
     pageRequest.excludedItemIDs = state.sessionServed
-    let sourceFlags = sourceFlags(pageRequest)
     let inputs = await personalInputs(pageRequest, state: state, sourceFlags: sourceFlags, store: store, deadline: deadline, logger: logger)
     let (ranked, sources) = pipeline.rankedCandidates(inputs)
     let mixed = FeedMixer.mix(ranked, personalShareBps: pipeline.settings.feedPersonalizedShareBps)

@@ -25,6 +25,17 @@ struct SourceFlagsTests {
     #expect(two.fingerprintSuffix == "|without:model,trending")
   }
 
+  @Test("with both personal sources off, the baseline sources run whatever their flags say: the slate is the baseline, never empty")
+  func baselineSurvives() {
+    let all = ["source.model", "source.covisitation", "source.trending", "source.new_creators"].map { FeatureFlag(name: $0, killed: true) }
+    #expect(Self.decide(all).disabled == [.model, .coVisitation])
+    var inputs = RandomWorld(items: 300, creators: 40, newShare: 20, slateSize: 20, seed: 3).inputs
+    inputs.disabledSources = Self.decide(all).disabled
+    let slate = RankingPipeline.standard().rank(inputs)
+    #expect(slate.items.count == 20)
+    #expect(slate.sources.isDisjoint(with: [.model, .coVisitation]))
+  }
+
   @Test("the pipeline builds the slate without the disabled sources: none of their reasons, and they are not reported as proposing")
   func pipelineSkipsDisabledSources() {
     var inputs = RandomWorld(items: 300, creators: 40, newShare: 20, slateSize: 20, seed: 11).inputs

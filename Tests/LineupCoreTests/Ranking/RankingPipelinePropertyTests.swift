@@ -89,4 +89,38 @@ struct RankingPipelinePropertyTests {
       }
     }
   }
+
+  @Test("exploration's in-place partition orders candidates exactly as the plain Set-based reference does, explored marks included")
+  func mixerMatchesReference() async {
+    await propertyCheck(count: 200, input: Gen.int(in: 1...100), Gen.int(in: 0...400), Gen.int(in: 0...Int.max)) { size, items, seed in
+      let world = RandomWorld(items: items, creators: 40, newShare: 20, slateSize: size, seed: UInt64(seed), cold: seed % 3 == 0)
+      let mixer = ExplorationMixer(settings: pipeline.settings)
+      let proposals = pipeline.sources.map { (source: $0.name, candidates: $0.candidates(for: world.inputs)) }
+      let scored = BlendedScorer(settings: pipeline.settings).rank(proposals, filter: CandidateFilter(world.inputs, settings: pipeline.settings))
+      let usual = mixer.usualCategories(world.inputs, ranked: scored)
+      let mixed = mixer.mix(scored, size: size, usual: usual)
+      let expected = Self.referenceMix(scored, size: size, usual: usual, slots: pipeline.settings.explorationSlots(slateSize: size))
+      #expect(mixed.map(\.item.id) == expected.map(\.item.id))
+      #expect(mixed.map(\.explored) == expected.map(\.explored))
+    }
+  }
+
+  /// The exploration stage as first written (Sets of indices, copies): the specification
+  /// the in-place version must keep.
+  static func referenceMix(_ ranked: [RankedCandidate], size: Int, usual: Set<String>, slots: Int) -> [RankedCandidate] {
+    guard slots > 0, !usual.isEmpty else { return ranked }
+    var explore: [Int] = []
+    for index in ranked.indices where explore.count < slots && !usual.contains(ranked[index].item.category) { explore.append(index) }
+    guard !explore.isEmpty else { return ranked }
+    let exploreSet = Set(explore)
+    let keep = ranked.indices.filter { !exploreSet.contains($0) }.prefix(size - explore.count)
+    let head = Set(keep).union(exploreSet)
+    var mixed = head.sorted().map { index -> RankedCandidate in
+      var candidate = ranked[index]
+      candidate.explored = exploreSet.contains(index) && index >= size
+      return candidate
+    }
+    mixed += ranked.indices.filter { !head.contains($0) }.map { ranked[$0] }
+    return mixed
+  }
 }

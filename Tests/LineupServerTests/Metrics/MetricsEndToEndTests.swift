@@ -139,6 +139,9 @@ struct MetricsEndToEndTests {
       #expect(outage.provenance.source == .fallback)
       page = try PrometheusText(application.metrics.exposition())
       #expect(page.sum("lineup_redis_errors_total", [:]) > errorsBefore)
+      // By RedisError code: a dead server is refused, closed or unreachable, never "reply".
+      let codes = Set(page.samples.filter { $0.name == "lineup_redis_errors_total" }.compactMap { $0.labels["code"] })
+      #expect(!codes.isEmpty && codes.isSubset(of: ["unavailable", "connectionClosed", "connectionFailed", "timeout"]), "\(codes)")
       #expect(page.sum("lineup_fallback_total", ["rpc": "GetRecommendations"]) >= 1)
     }
   }

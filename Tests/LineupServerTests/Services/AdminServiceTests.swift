@@ -114,7 +114,7 @@ struct AdminServiceTests {
     }
   }
 
-  @Test("killing source.model drops the model's candidates from new answers at once — the cached slate with them is not served; co-visitation still personalizes")
+  @Test("killing source.model drops the model's candidates from new answers at once — the cached slate with them is not served; restoring it brings them back")
   func sourceFlags() async throws {
     try await withLineupClient(configuration: Self.configuration()) { client, application in
       try await application.store.putCandidates(
@@ -130,6 +130,15 @@ struct AdminServiceTests {
       #expect(first.provenance.source == .model && modelItems(first) > 0)
       #expect(try await eventually { application.writeBehind.completed >= 1 })
       #expect(try await recommender.getRecommendations(request).provenance.cacheHit)
+      // A feed session's second page, cached when served: its retry is a cache hit until the kill.
+      func feedPage(_ cursor: String) async throws -> Lineup_V1_GetFeedResponse {
+        try await recommender.getFeed(.with { $0.userID = "watcher"; $0.context.country = "BR"; $0.pageSize = 10; $0.cursor = cursor })
+      }
+      func feedModelItems(_ page: Lineup_V1_GetFeedResponse) -> Int { page.items.count { $0.reasons.contains { $0.code == "MODEL_SCORE" } } }
+      let firstPageCursor = try await feedPage("").nextCursor
+      let second = try await feedPage(firstPageCursor)
+      #expect(second.provenance.source == .model && feedModelItems(second) > 0)
+      #expect(try await feedPage(firstPageCursor).provenance.cacheHit, "a retried cursor is served from the feed cache")
 
       _ = try await admin.setFlag(
         .with { $0.flag = .with { $0.name = "source.model"; $0.killed = true }; $0.reason = "bad model push" }, metadata: Self.bearer(Self.adminSecret))
@@ -138,6 +147,8 @@ struct AdminServiceTests {
       #expect(modelItems(without) == 0)
       #expect(without.provenance.fallbackReason == .noCandidates, "no personal source left for this user: the baseline")
       #expect(without.items.count == 10)
+      let retried = try await feedPage(firstPageCursor)
+      #expect(!retried.provenance.cacheHit && feedModelItems(retried) == 0, "the page cached with the model's items must not be served")
       let explained = try await recommender.explainRecommendation(.with { $0.userID = "watcher"; $0.itemID = first.items[0].itemID; $0.context.country = "BR"; $0.limit = 10 })
       #expect(!explained.sources.contains("model"))
 
