@@ -1,4 +1,5 @@
 package import Foundation
+package import LineupServer
 
 /// A throwaway certificate authority with a server certificate (for 127.0.0.1 and
 /// localhost) and a client certificate it signed, plus a second CA that signed nothing the
@@ -47,6 +48,13 @@ package struct TestCertificates: Sendable {
         ], in: directory)
     }
     return certificates
+  }
+
+  /// The server's side as configuration: its certificate and key, and this CA as the
+  /// client CA when `requireClientCertificates` (mutual TLS).
+  package func serverTLS(requireClientCertificates: Bool) -> LineupConfiguration.TLS {
+    LineupConfiguration.TLS(
+      certificateChainPath: serverCertificate, privateKeyPath: serverKey, clientCAPath: requireClientCertificates ? caCertificate : nil)
   }
 
   /// Removes the folder.

@@ -113,9 +113,7 @@ struct LineupctlEndToEndTests {
     let certificates = try TestCertificates.make()
     defer { certificates.remove() }
     var config = RunningLineup.testConfiguration()
-    config.server.tls = LineupConfiguration.TLS(
-      certificateChainPath: certificates.serverCertificate, privateKeyPath: certificates.serverKey,
-      clientCAPath: certificates.caCertificate)
+    config.server.tls = certificates.serverTLS(requireClientCertificates: true)
     try await RunningLineup.with(configuration: config) { port, _ in
       let target = ["--target", "127.0.0.1:\(port)", "--timeout-ms", "3000"]
       let tls = ["--tls-ca", certificates.caCertificate]

@@ -37,8 +37,7 @@ struct TLSEndToEndTests {
     let certificates = try TestCertificates.make()
     defer { certificates.remove() }
     var config = RunningLineup.testConfiguration()
-    config.server.tls = LineupConfiguration.TLS(
-      certificateChainPath: certificates.serverCertificate, privateKeyPath: certificates.serverKey)
+    config.server.tls = certificates.serverTLS(requireClientCertificates: false)
     try await RunningLineup.with(configuration: config) { port, _ in
       let trusting = try await Self.call(port: port, .tls { $0.trustRoots = .certificates([.file(path: certificates.caCertificate, format: .pem)]) })
       #expect(trusting == nil)
@@ -54,9 +53,7 @@ struct TLSEndToEndTests {
     let certificates = try TestCertificates.make()
     defer { certificates.remove() }
     var config = RunningLineup.testConfiguration()
-    config.server.tls = LineupConfiguration.TLS(
-      certificateChainPath: certificates.serverCertificate, privateKeyPath: certificates.serverKey,
-      clientCAPath: certificates.caCertificate)
+    config.server.tls = certificates.serverTLS(requireClientCertificates: true)
     let roots = TLSConfig.TrustRootsSource.certificates([.file(path: certificates.caCertificate, format: .pem)])
     try await RunningLineup.with(configuration: config) { port, _ in
       #expect(try await Self.call(port: port, .tls { $0.trustRoots = roots }) == .unavailable, "no client certificate")
