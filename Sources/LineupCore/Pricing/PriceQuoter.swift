@@ -58,16 +58,19 @@ package final class PriceQuoter: Sendable {
     guard let deadline = budget.storeDeadline() else {
       return try listPriceQuote(request, reason: .deadline, why: "too little of the deadline was left to read the pricing policy", requestID: requestID)
     }
-    let key = ResponseCacheKey.price(userID: request.userID, productID: request.productID, fingerprint: request.context.country?.value ?? "-")
-    let store = self.store
-    async let cachedRead = codec == nil ? nil : try? store.cachedResponse(for: key, deadline: deadline)
-    async let featuresRead = try? store.userFeatures(of: request.userID, deadline: deadline)
+    // Refused before any read is sent: an open breaker means the store is not asked at all.
     let breaker = control?.breaker(BreakerCatalog.pricingPolicy)
     let permit = breaker?.acquire()
     if breaker != nil && permit == nil {
       return try listPriceQuote(
         request, reason: .breakerOpen, why: "the pricing policy store is failing (breaker open)", requestID: requestID)
     }
+    let key = ResponseCacheKey.price(userID: request.userID, productID: request.productID, fingerprint: request.context.country?.value ?? "-")
+    let store = self.store
+    // The cached quote and the user's features matter only to a personalized quote: with the
+    // flag off they are not read.
+    async let cachedRead = codec == nil || !personalized ? nil : try? store.cachedResponse(for: key, deadline: deadline)
+    async let featuresRead = personalized ? try? store.userFeatures(of: request.userID, deadline: deadline) : nil
     let policy: PricingPolicy?
     do {
       policy = try await store.pricingPolicy(for: request.productID, deadline: deadline)

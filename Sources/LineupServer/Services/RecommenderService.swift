@@ -41,8 +41,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let logger = userLogger(scope, userID: validated.userID)
       let slate = await recommender.recommendations(
         validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
-      logSlate(slate, logger: logger)
-      metrics.recordSlate(rpc: "GetRecommendations", provenance: slate.provenance)
+      report(slate, rpc: "GetRecommendations", logger: logger)
       return .with {
         $0.items = slate.items.map(Lineup_V1_Item.init)
         $0.provenance = Lineup_V1_Provenance(slate.provenance)
@@ -65,8 +64,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let scope = self.scope
       let slate = await recommender.trending(
         validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: scope.logger)
-      logSlate(slate, logger: scope.logger)
-      metrics.recordSlate(rpc: "GetTrending", provenance: slate.provenance)
+      report(slate, rpc: "GetTrending", logger: scope.logger)
       return .with {
         $0.items = slate.items.map(Lineup_V1_Item.init)
         $0.provenance = Lineup_V1_Provenance(slate.provenance)
@@ -83,8 +81,7 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       let scope = self.scope
       let logger = userLogger(scope, userID: validated.userID)
       let page = await recommender.feed(validated, budget: budget.budget(deadline: scope.deadline), requestID: scope.requestID, logger: logger)
-      logSlate(page.slate, logger: logger)
-      metrics.recordSlate(rpc: "GetFeed", provenance: page.slate.provenance)
+      report(page.slate, rpc: "GetFeed", logger: logger)
       return .with {
         $0.items = page.slate.items.map(Lineup_V1_Item.init)
         $0.nextCursor = page.nextCursor?.encoded ?? ""
@@ -192,7 +189,9 @@ struct RecommenderService: Lineup_V1_Recommender.SimpleServiceProtocol {
       details: [.retryInfo(.init(delay: delay))])
   }
 
-  private func logSlate(_ slate: Slate, logger: Logger) {
+  /// Logs a served slate at debug level and records it in the metrics.
+  private func report(_ slate: Slate, rpc: String, logger: Logger) {
+    metrics.recordSlate(rpc: rpc, provenance: slate.provenance)
     logger.debug(
       "slate served",
       metadata: [
