@@ -119,16 +119,11 @@ package final class RedisClient: Service, Sendable {
         }
       }
       do {
-        try await Task.sleep(for: backoff(afterFailures: failures))
+        try await Task.sleep(
+          for: ReconnectBackoff(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff).delay(afterFailures: failures))
       } catch {
         return
       }
     }
-  }
-
-  private func backoff(afterFailures failures: Int) -> Duration {
-    let exponent = min(max(failures - 1, 0), 16)
-    let ceiling = min(configuration.initialBackoff * (1 << exponent), configuration.maximumBackoff)
-    return ceiling * Double.random(in: 0.5...1.0)
   }
 }

@@ -449,10 +449,9 @@ package final class RedisClusterClient: Service, Sendable {
   }
 
   private func backoff(afterFailures failures: Int) -> Duration {
-    let exponent = min(max(failures - 1, 0), 16)
-    let ceiling = min(
-      configuration.initialBackoff * (1 << exponent), configuration.maximumBackoff, configuration.refreshInterval)
-    return ceiling * Double.random(in: 0.5...1.0)
+    ReconnectBackoff(
+      initial: configuration.initialBackoff, maximum: min(configuration.maximumBackoff, configuration.refreshInterval)
+    ).delay(afterFailures: failures)
   }
 }
 

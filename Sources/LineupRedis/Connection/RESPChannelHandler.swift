@@ -11,6 +11,10 @@ import NIOCore
 /// place in the queue: its late replies are read and dropped, so they never shift onto the
 /// pipelines behind it. When the connection ends, its handler is removed, or the server sends
 /// invalid RESP, every pending pipeline fails at once and the channel closes.
+///
+/// A subscriber connection (`onPush` set) also receives what Redis sends unasked once it is
+/// in SUBSCRIBE mode: each `message` / `pmessage` array goes to `onPush` instead of the
+/// queue, wherever it falls between replies, so it never answers a pending PING or SUBSCRIBE.
 final class RESPChannelHandler: ChannelInboundHandler, NIOScheduledCallbackHandler {
   typealias InboundIn = ByteBuffer
   typealias OutboundOut = ByteBuffer
@@ -30,6 +34,8 @@ final class RESPChannelHandler: ChannelInboundHandler, NIOScheduledCallbackHandl
   }
 
   private let reader: RESPReplyReader
+  /// Where published messages go on a subscriber connection; nil on an ordinary one.
+  private let onPush: (@Sendable (RESPValue) -> Void)?
   private var context: ChannelHandlerContext?
   private var pending = CircularBuffer<Pending>(initialCapacity: 16)
   /// Replies received so far for the pipeline at the head of `pending`.
@@ -43,8 +49,9 @@ final class RESPChannelHandler: ChannelInboundHandler, NIOScheduledCallbackHandl
   private var timer: NIOScheduledCallback?
   private var timerDeadline = NIODeadline.distantFuture
 
-  init() throws(RedisError) {
+  init(onPush: (@Sendable (RESPValue) -> Void)? = nil) throws(RedisError) {
     reader = try RESPReplyReader()
+    self.onPush = onPush
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
@@ -80,6 +87,10 @@ final class RESPChannelHandler: ChannelInboundHandler, NIOScheduledCallbackHandl
     do {
       try buffer.withUnsafeReadableBytes { try reader.feed($0) }
       while let reply = try reader.next() {
+        if let onPush, Self.isPublishedMessage(reply) {
+          onPush(reply)
+          continue
+        }
         guard let head = pending.first else {
           throw RedisError(.protocolError, "reply without a pending command")
         }
@@ -97,6 +108,13 @@ final class RESPChannelHandler: ChannelInboundHandler, NIOScheduledCallbackHandl
       failAll(error as? RedisError ?? RedisError(.protocolError, "reply parsing failed", cause: error))
       context.close(promise: nil)
     }
+  }
+
+  /// `["message", channel, payload]` or `["pmessage", pattern, channel, payload]`: what a
+  /// subscribed connection receives for a PUBLISH, as opposed to a reply to its own command.
+  static func isPublishedMessage(_ reply: RESPValue) -> Bool {
+    guard case .array(let parts) = reply, case .bulk(let kind)? = parts.first else { return false }
+    return (parts.count == 3 && kind.elementsEqual("message".utf8)) || (parts.count == 4 && kind.elementsEqual("pmessage".utf8))
   }
 
   func channelInactive(context: ChannelHandlerContext) {

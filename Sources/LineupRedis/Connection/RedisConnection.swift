@@ -30,10 +30,15 @@ package final class RedisConnection: Sendable {
   package var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
 
   /// Connects and runs the handshake the URL asks for (AUTH, SELECT), all before `deadline`.
+  ///
+  /// - Parameter onPush: makes this a subscriber connection: once a SUBSCRIBE is sent on it,
+  ///   every published message is handed to `onPush` (on the event loop; keep it short)
+  ///   rather than taken for a reply. `RedisSubscriber` is the intended user.
   package static func connect(
     to url: RedisURL,
     deadline: ContinuousClock.Instant,
-    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+    onPush: (@Sendable (RESPValue) -> Void)? = nil
   ) async throws(RedisError) -> RedisConnection {
     let timeout = TimeAmount(deadline - .now)
     guard timeout > .zero else { throw RedisError(.timeout, "no time left to connect to \(url)") }
@@ -42,7 +47,7 @@ package final class RedisConnection: Sendable {
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(RESPChannelHandler())
+          try channel.pipeline.syncOperations.addHandler(RESPChannelHandler(onPush: onPush))
         }
       }
     let channel: any Channel

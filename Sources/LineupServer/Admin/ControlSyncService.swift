@@ -1,34 +1,56 @@
 import LineupCore
+import LineupRedis
 import Logging
 package import ServiceLifecycle
 
-/// Keeps this replica's flags and breaker overrides in step with the shared store: every
-/// `interval` (1 s by default) it reads the whole control state, so a change made through
-/// any replica is obeyed here within 2 s. A failing store leaves the last known state in
-/// force (ListFlags reports it stale); the first failure of a streak is logged.
+/// Keeps this replica's flags and breaker overrides in step with the shared store. It reads
+/// the whole control state every `interval` (1 s by default), and at once when a change is
+/// announced on the Redis channel `RedisKeys.controlChanges` (and whenever that subscription
+/// is made again, since pub/sub keeps nothing for an absent listener). The announcement is
+/// only a wake-up: the state itself is always read from the store, so a lost or duplicated
+/// message costs nothing but a read, and the periodic read covers a subscription that died
+/// without a word. Reads never overlap (a later one could otherwise be overtaken by an
+/// earlier, older one); wake-ups that arrive during a read become one more read.
+///
+/// A failing store leaves the last known state in force (ListFlags reports it stale); the
+/// first failure of a streak is logged.
 package struct ControlSyncService: Service, CustomStringConvertible {
   let sync: ControlSync
   let interval: Duration
+  /// Nil for the embedded store, whose one replica applies its own changes directly.
+  let announcements: RedisSubscriber?
   let logger: Logger
 
   package var description: String { "control-sync" }
 
   package func run() async throws {
+    let (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     await cancelWhenGracefulShutdown {
-      var failing = false
-      while !Task.isCancelled {
-        if let error = await sync.refresh(deadline: .now + .seconds(2)) {
-          if !failing { logger.warning("control state unreadable; keeping the last known flags and overrides", metadata: ["error": "\(error)"]) }
-          failing = true
-        } else {
-          if failing { logger.info("control state readable again") }
-          failing = false
+      await withDiscardingTaskGroup { group in
+        group.addTask {
+          while !Task.isCancelled {
+            wake.yield()
+            do { try await Task.sleep(for: interval) } catch { break }
+          }
+          wake.finish()  // shutting down: let the reader's loop end too
         }
-        do {
-          try await Task.sleep(for: interval)
-        } catch {
-          return  // cancelled: shutting down
+        if let announcements {
+          group.addTask { await announcements.run { _ in wake.yield() } }
         }
+        group.addTask { await readOnEachWakeUp(wakeUps) }
+      }
+    }
+  }
+
+  private func readOnEachWakeUp(_ wakeUps: AsyncStream<Void>) async {
+    var failing = false
+    for await _ in wakeUps {
+      if let error = await sync.refresh(deadline: .now + .seconds(2)) {
+        if !failing { logger.warning("control state unreadable; keeping the last known flags and overrides", metadata: ["error": "\(error)"]) }
+        failing = true
+      } else {
+        if failing { logger.info("control state readable again") }
+        failing = false
       }
     }
   }

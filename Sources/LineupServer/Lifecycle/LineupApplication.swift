@@ -189,8 +189,16 @@ package struct LineupApplication: Sendable {
     services.append(
       ControlSyncService(
         sync: ControlSync(plane: control, store: store, now: { Date().timeIntervalSince1970 }),
-        interval: configuration.control.refreshInterval, logger: logger))
+        interval: configuration.control.refreshInterval, announcements: controlAnnouncements, logger: logger))
     return services
+  }
+
+  /// A subscriber to the control-change channel on the configured Redis (any cluster seed
+  /// will do: every node relays every PUBLISH); nil with the embedded store.
+  private var controlAnnouncements: RedisSubscriber? {
+    let urls = configuration.redis.clusterSeeds.isEmpty ? configuration.redis.url.map { [$0] } ?? [] : configuration.redis.clusterSeeds
+    guard !urls.isEmpty else { return nil }
+    return RedisSubscriber(urls: urls, channels: [RedisKeys.controlChanges], logger: logger)
   }
 
   /// The /metrics, /healthz and /readyz HTTP endpoint on `port` (same interface as gRPC);

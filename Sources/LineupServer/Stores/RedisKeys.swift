@@ -58,14 +58,17 @@ package enum RedisKeys {
   /// STREAM of interaction events for offline pipelines, capped.
   package static let events = "lineup:events:{ev}"
 
-  /// `id` with `%`, `{` and `}` percent-encoded.
   /// Control state: flags (HASH name → flag JSON) and breaker overrides (HASH name →
   /// forced_open | disabled), and the capped audit STREAM. One hash tag, so a change and
   /// its audit entry go in one transaction on a cluster too.
   package static let controlFlags = "lineup:control:{ctl}:flags"
   package static let controlBreakers = "lineup:control:{ctl}:breakers"
   package static let audit = "lineup:control:{ctl}:audit"
+  /// Pub/sub channel (not a key) on which every control change is announced, as
+  /// `flag:NAME` or `breaker:NAME`, so replicas re-read the state at once.
+  package static let controlChanges = "lineup:control:{ctl}:changes"
 
+  /// `id` with `%`, `{` and `}` percent-encoded.
   package static func encode(_ id: String) -> String {
     guard id.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }) else {
       return id

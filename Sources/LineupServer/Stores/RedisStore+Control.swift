@@ -30,7 +30,8 @@ extension RedisStore: ControlStore {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let json = String(decoding: try encoder.encode(flag), as: UTF8.self)
-    return try await transaction(RedisCommand("HSET", RedisKeys.controlFlags, flag.name, json), audit: audit, deadline: deadline)
+    return try await transaction(
+      RedisCommand("HSET", RedisKeys.controlFlags, flag.name, json), announcing: "flag:\(flag.name)", audit: audit, deadline: deadline)
   }
 
   package func saveBreakerOverride(
@@ -39,7 +40,7 @@ extension RedisStore: ControlStore {
     let change =
       override == .auto
       ? RedisCommand("HDEL", RedisKeys.controlBreakers, name) : RedisCommand("HSET", RedisKeys.controlBreakers, name, override.rawValue)
-    return try await transaction(change, audit: audit, deadline: deadline)
+    return try await transaction(change, announcing: "breaker:\(name)", audit: audit, deadline: deadline)
   }
 
   package func appendAudit(_ entry: AuditEntry, deadline: ContinuousClock.Instant) async throws -> String {
@@ -63,10 +64,18 @@ extension RedisStore: ControlStore {
     }
   }
 
-  /// The change and its audit entry in one MULTI/EXEC: both or neither. Returns the entry id.
-  private func transaction(_ change: RedisCommand, audit: AuditEntry, deadline: ContinuousClock.Instant) async throws -> String {
-    let replies = try await run([RedisCommand("MULTI"), change, Self.xadd(audit), RedisCommand("EXEC")], deadline: deadline)
-    guard let results = replies[3].array, results.count == 2 else { throw Self.malformed("control transaction (EXEC aborted)") }
+  /// The change, its audit entry and its announcement on `RedisKeys.controlChanges` in one
+  /// MULTI/EXEC: all or none, so no replica hears of a change that is not stored yet.
+  /// Returns the entry id.
+  private func transaction(
+    _ change: RedisCommand, announcing announcement: String, audit: AuditEntry, deadline: ContinuousClock.Instant
+  ) async throws -> String {
+    let replies = try await run(
+      [
+        RedisCommand("MULTI"), change, Self.xadd(audit), RedisCommand("PUBLISH", RedisKeys.controlChanges, announcement),
+        RedisCommand("EXEC"),
+      ], deadline: deadline)
+    guard let results = replies[4].array, results.count == 3 else { throw Self.malformed("control transaction (EXEC aborted)") }
     if case .error(let message) = results[0] { throw RedisError(.serverError, "\(change): \(message)") }
     guard let id = results[1].string else { throw Self.malformed("XADD reply") }
     return id
