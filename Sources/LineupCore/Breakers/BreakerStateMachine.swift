@@ -149,6 +149,15 @@ package struct BreakerStateMachine: Sendable {
     }
   }
 
+  /// Hands back a permit whose call says nothing about the dependency (it was not made after
+  /// all, or failed for a reason of its own). Nothing is counted; a half-open trial's slot is
+  /// freed for the next caller, so the breaker is not left waiting for a report that will
+  /// never come.
+  package mutating func release(_ permit: BreakerPermit) {
+    guard permit.generation == generation, permit.isTrial, state == .halfOpen, trials.issued > trials.reported else { return }
+    trials.issued -= 1
+  }
+
   /// Imposes `override` at `now`: forced open refuses everything, disabled lets everything
   /// through uncounted, auto starts again closed with an empty window. Setting the override
   /// already in force changes nothing (auto does not reset an open breaker). Returns the

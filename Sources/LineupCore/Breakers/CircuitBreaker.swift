@@ -54,6 +54,15 @@ package final class CircuitBreaker: Sendable {
     update { machine in ((), machine.record(permit, failed: failed, now: now)) }
   }
 
+  /// Hands back a permit without an outcome (`BreakerStateMachine.release`): for a call
+  /// that was not made, or whose failure was not the dependency's.
+  package func release(_ permit: BreakerPermit) {
+    update { machine in
+      machine.release(permit)
+      return ((), nil)
+    }
+  }
+
   /// Runs body if permitted; throws BreakerOpenError when refused; records failure when body
   /// throws (any error) and success otherwise.
   ///

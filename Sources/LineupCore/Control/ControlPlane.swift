@@ -45,7 +45,8 @@ package final class ControlPlane: Sendable {
       var settings = breakerSettings
       // A RecordInteractions batch of hundreds of events is slow by nature under load; only
       // its failures say Redis is in trouble.
-      if name == BreakerCatalog.redisWrite { settings.slowCallRateThreshold = 1 }
+      // The model's candidates come in the user-state read, whose time is `redis.read`'s to judge.
+      if name == BreakerCatalog.redisWrite || name == BreakerCatalog.sourceModel { settings.slowCallRateThreshold = 1 }
       breakers[name] = CircuitBreaker(name: name, settings: settings, clock: clock, onTransition: onTransition)
     }
     self.breakers = breakers

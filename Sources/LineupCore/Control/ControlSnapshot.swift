@@ -50,5 +50,13 @@ package enum BreakerCatalog {
   /// The pricing policy and user-feature reads of GetPrice.
   package static let pricingPolicy = "pricing.policy"
 
-  package static let names = [redisRead, redisWrite, pricingPolicy]
+  /// The model's candidates, read with the user's state: a reply that is not a candidate
+  /// list (written wrong by the model pipeline) fails this breaker, not `redis.read`.
+  package static let sourceModel = "source.model"
+  /// The co-visitation reads of a personalized slate.
+  package static let sourceCoVisitation = "source.covisitation"
+  /// The country's live popularity (files' popularity is served while it is open).
+  package static let sourceTrending = "source.trending"
+
+  package static let names = [redisRead, redisWrite, pricingPolicy, sourceModel, sourceCoVisitation, sourceTrending]
 }

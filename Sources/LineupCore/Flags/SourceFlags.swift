@@ -34,10 +34,21 @@ package struct SourceFlags: Sendable, Equatable {
       decisions.evaluations.append(evaluation)
       if evaluation.result != .on { decisions.disabled.insert(source) }
     }
-    // With no personal source left the slate is the baseline, and the baselines ignore the
-    // source flags: they are the safety net, and an empty slate serves no one.
-    if decisions.disabled.isSuperset(of: Self.personal) { decisions.disabled.subtract(Self.baseline) }
+    decisions.keepTheSafetyNet()
     return decisions
+  }
+
+  /// Leaves `sources` out as well (their circuit breakers refuse), under the same rule.
+  package mutating func leaveOut(_ sources: Set<CandidateSourceName>) {
+    guard !sources.isSubset(of: disabled) else { return }
+    disabled.formUnion(sources)
+    keepTheSafetyNet()
+  }
+
+  /// With no personal source left the slate is the baseline, and the baselines ignore the
+  /// source flags: they are the safety net, and an empty slate serves no one.
+  private mutating func keepTheSafetyNet() {
+    if disabled.isSuperset(of: Self.personal) { disabled.subtract(Self.baseline) }
   }
 
   /// The sources that make a slate personal.

@@ -103,10 +103,12 @@ package struct Recommender: Sendable {
     if breaker != nil && permit == nil {
       return await fallbackSlate(request, reason: .breakerOpen, liveDeadline: nil, requestID: requestID, logger: logger)
     }
-    let sourceFlags = sourceFlags(request)
+    let (sourceFlags, sourcePermits) = sourcePlan(request)
     let key = ResponseCacheKey.recommendations(userID: request.userID, fingerprint: request.cacheFingerprint + sourceFlags.fingerprintSuffix)
     var (slate, _) = await singleFlight.run(key, deadline: deadline) {
-      await self.compute(request, key: key, sourceFlags: sourceFlags, store: store, deadline: deadline, requestID: requestID, logger: logger)
+      await self.compute(
+        request, key: key, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, requestID: requestID,
+        logger: logger)
     }
     // Counted when they shaped the answer: not for the baseline a failed read fell back to.
     if slate.provenance.fallbackReason != .storeUnavailable { slate.provenance.sourceFlags = sourceFlags.evaluations }
@@ -138,9 +140,11 @@ package struct Recommender: Sendable {
       defer { control.endShadowRun() }
       let started = ContinuousClock.now
       guard let deadline = shadowBudget.storeDeadline() else { return }
+      let (sourceFlags, sourcePermits) = self.sourcePlan(request)
       let state: UserState
       do {
-        state = try await store.userState(self.userStateQuery(request, cacheKey: nil), deadline: deadline)
+        state = try await self.userState(
+          self.userStateQuery(request, cacheKey: nil, sourceFlags: sourceFlags), sourcePermits: sourcePermits, store: store, deadline: deadline)
         if let breaker, let permit { breaker.record(permit, failed: false) }
       } catch {
         if let breaker, let permit { breaker.record(permit, failed: true) }
@@ -148,7 +152,7 @@ package struct Recommender: Sendable {
         return
       }
       let inputs = await self.personalInputs(
-        request, state: state, sourceFlags: self.sourceFlags(request), store: store, deadline: deadline, logger: logger)
+        request, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
       let shadow = self.pipeline.rank(inputs)
       let took = ContinuousClock.now - started
       let servedIDs = Set(served.items.map(\.item.id))
@@ -230,17 +234,17 @@ package struct Recommender: Sendable {
     let session = cursor.sessionID
     // Keyed by the sources in play too: a retried cursor after a source was killed computes
     // its page again instead of serving the cached one with that source's items.
-    let sourceFlags = sourceFlags(pageRequest)
+    let (sourceFlags, sourcePermits) = sourcePlan(pageRequest)
     let key = ResponseCacheKey.feedPage(
       userID: request.userID, page: "\(session):\(cursor.page):\(request.pageSize)\(sourceFlags.fingerprintSuffix)")
     let state: UserState
     do {
-      var query = userStateQuery(pageRequest, cacheKey: codec == nil ? nil : key)
+      var query = userStateQuery(pageRequest, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags)
       query.feedSessionID = session
       // Earlier pages served up to page × size of the model's candidates: read past them, so a
       // long session stays personalized instead of running out of candidates.
-      query.candidateLimit += cursor.page * request.pageSize
-      state = try await store.userState(query, deadline: deadline)
+      if query.candidateLimit > 0 { query.candidateLimit += cursor.page * request.pageSize }
+      state = try await userState(query, sourcePermits: sourcePermits, store: store, deadline: deadline)
     } catch {
       logger.warning("user state read failed; serving a baseline feed page", metadata: ["error": "\(error)"])
       return baselineFeedPage(pageRequest, cursor: cursor, reason: .storeUnavailable, requestID: requestID)
@@ -253,7 +257,8 @@ package struct Recommender: Sendable {
       return FeedPage(slate: cached, nextCursor: next(after: cursor, served: cached.items.count, pageSize: request.pageSize))
     }
     pageRequest.excludedItemIDs = state.sessionServed
-    let inputs = await personalInputs(pageRequest, state: state, sourceFlags: sourceFlags, store: store, deadline: deadline, logger: logger)
+    let inputs = await personalInputs(
+      pageRequest, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
     let (ranked, sources) = pipeline.rankedCandidates(inputs)
     let mixed = FeedMixer.mix(ranked, personalShareBps: pipeline.settings.feedPersonalizedShareBps)
     let picked = pipeline.select(mixed, size: request.pageSize, sources: sources, inputs: inputs)
@@ -326,7 +331,15 @@ package struct Recommender: Sendable {
     let snapshot = catalog.snapshot
     let ladder = FallbackLadder(data: fallback.current, catalog: snapshot.items, live: store)
     let depth = max(request.limit * 3, 60)
-    let result = await ladder.rank(country: request.context.country, limit: depth, category: request.category, liveDeadline: budget.storeDeadline())
+    // The live read is behind the `source.trending` breaker, as everywhere else.
+    let breaker = control?.breaker(BreakerCatalog.sourceTrending)
+    let reads = request.context.country != nil && store != nil
+    let permit = reads ? breaker?.acquire() : nil
+    let liveDeadline = breaker != nil && reads && permit == nil ? nil : budget.storeDeadline()
+    let result = await ladder.rank(country: request.context.country, limit: depth, category: request.category, liveDeadline: liveDeadline)
+    if let breaker, let permit {
+      if liveDeadline == nil { breaker.release(permit) } else { breaker.record(permit, failed: result.liveFailure != nil) }
+    }
     logLiveFailure(result.liveFailure, logger: logger)
     var policy = pipeline.settings.guardrails
     // One category asked for: spreading over categories is not what the caller wants.
@@ -342,6 +355,7 @@ package struct Recommender: Sendable {
     _ request: RecommendationRequest,
     key: ResponseCacheKey,
     sourceFlags: SourceFlags,
+    sourcePermits: SourceBreakerPermits,
     store: any LineupStore,
     deadline: ContinuousClock.Instant,
     requestID: String,
@@ -349,7 +363,9 @@ package struct Recommender: Sendable {
   ) async -> Slate {
     let state: UserState
     do {
-      state = try await store.userState(userStateQuery(request, cacheKey: codec == nil ? nil : key), deadline: deadline)
+      state = try await userState(
+        userStateQuery(request, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags), sourcePermits: sourcePermits, store: store,
+        deadline: deadline)
     } catch {
       logger.warning("user state read failed; serving the baseline", metadata: ["error": "\(error)"])
       // The store just failed: do not wait on it again for the live rung.
@@ -363,31 +379,46 @@ package struct Recommender: Sendable {
       }
       logger.warning("cached response does not decode; recomputing")
     }
-    let inputs = await personalInputs(request, state: state, sourceFlags: sourceFlags, store: store, deadline: deadline, logger: logger)
+    let inputs = await personalInputs(
+      request, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
     let ranked = pipeline.rank(inputs)
     let slate = Slate(items: ranked.items, provenance: provenance(of: ranked, inputs: inputs, requestID: requestID))
     if slate.provenance.source == .model { fillCache(key, slate: slate, store: store, logger: logger) }
     return slate
   }
 
-  /// What the user-state read asks for.
-  private func userStateQuery(_ request: RecommendationRequest, cacheKey: ResponseCacheKey?) -> UserStateQuery {
+  /// What the user-state read asks for: no model candidates when the model source is left out.
+  private func userStateQuery(_ request: RecommendationRequest, cacheKey: ResponseCacheKey?, sourceFlags: SourceFlags) -> UserStateQuery {
     UserStateQuery(
       userID: request.userID,
-      candidateLimit: pipeline.settings.modelCandidatesRead(for: request),
+      candidateLimit: sourceFlags.disabled.contains(.model) ? 0 : pipeline.settings.modelCandidatesRead(for: request),
       recentLimit: pipeline.settings.recentItemsRead,
       cacheKey: cacheKey)
+  }
+
+  /// The user-state read, its model part reported to the `source.model` breaker. A read that
+  /// fails as a whole is `redis.read`'s to count; the model's permit is then released.
+  private func userState(
+    _ query: UserStateQuery, sourcePermits: SourceBreakerPermits, store: any UserStateStore, deadline: ContinuousClock.Instant
+  ) async throws -> UserState {
+    let state = try await store.userState(query, deadline: deadline)
+    if query.candidateLimit > 0 { sourcePermits.record(.model, failed: state.modelCandidatesUnreadable) }
+    return state
   }
 
   /// The pipeline's inputs for a user whose state was read: the second (and last) round trip
   /// fetches co-visitation of the newest items and the country's live popularity together.
   /// Either failing only drops that source: the model's candidates are already here.
   private func personalInputs(
-    _ request: RecommendationRequest, state: UserState, sourceFlags: SourceFlags, store: any LineupStore, deadline: ContinuousClock.Instant,
-    logger: Logger
+    _ request: RecommendationRequest, state: UserState, sourceFlags: SourceFlags, sourcePermits: SourceBreakerPermits,
+    store: any LineupStore, deadline: ContinuousClock.Instant, logger: Logger
   ) async -> CandidateInputs {
     let settings = pipeline.settings
-    let seeds = Array(state.recentItems.prefix(settings.coVisitationSeeds))
+    if state.modelCandidatesUnreadable {
+      logger.warning("the user's model candidates do not read as candidates; serving without them", metadata: ["user": "\(request.userID)"])
+    }
+    // A source left out (flag off, breaker open) is not read.
+    let seeds = sourceFlags.disabled.contains(.coVisitation) ? [] : Array(state.recentItems.prefix(settings.coVisitationSeeds))
     async let live = liveTrending(request, store: store, deadline: deadline, logger: logger)
     var coVisits: [String: [PopularityEntry]] = [:]
     await withTaskGroup(of: (String, [PopularityEntry]?).self) { group in
@@ -398,6 +429,8 @@ package struct Recommender: Sendable {
         if let entries { coVisits[seed] = entries } else { logger.debug("co-visitation read failed", metadata: ["item": "\(seed)"]) }
       }
     }
+    // One outcome for the request's co-visitation reads, which run side by side.
+    if seeds.isEmpty { sourcePermits.release(.coVisitation) } else { sourcePermits.record(.coVisitation, failed: coVisits.count < seeds.count) }
     let snapshot = catalog.snapshot
     var inputs = CandidateInputs(
       request: request, catalog: snapshot.items, model: state.candidates, recentItems: state.recentItems, coVisits: coVisits,
@@ -406,12 +439,18 @@ package struct Recommender: Sendable {
     return inputs
   }
 
-  /// The candidate-source flags' decisions for the user of `request` (every source runs
-  /// without a control plane).
-  private func sourceFlags(_ request: RecommendationRequest) -> SourceFlags {
-    guard let control else { return SourceFlags() }
-    let country = request.context.country?.value ?? ""
-    return SourceFlags.decide { control.evaluate($0, userID: request.userID, country: country) }
+  /// The sources of this request: the candidate-source flags' decisions for its user, less
+  /// the sources whose circuit breaker refuses, with the permits of those that may run
+  /// (every source runs, unguarded, without a control plane).
+  private func sourcePlan(_ request: RecommendationRequest) -> (flags: SourceFlags, permits: SourceBreakerPermits) {
+    var flags = SourceFlags()
+    if let control {
+      let country = request.context.country?.value ?? ""
+      flags = SourceFlags.decide { control.evaluate($0, userID: request.userID, country: country) }
+    }
+    let permits = SourceBreakerPermits(control: control, skipping: flags.disabled)
+    flags.leaveOut(permits.refused)
+    return (flags, permits)
   }
 
   /// The country's live popularity, nil when there is no country or the read fails.
@@ -419,9 +458,16 @@ package struct Recommender: Sendable {
     _ request: RecommendationRequest, store: any PopularityStore, deadline: ContinuousClock.Instant, logger: Logger
   ) async -> [PopularityEntry]? {
     guard let country = request.context.country else { return nil }
+    // Behind the `source.trending` breaker: open, the files' popularity is served at once.
+    let breaker = control?.breaker(BreakerCatalog.sourceTrending)
+    let permit = breaker?.acquire()
+    if breaker != nil && permit == nil { return nil }
     do {
-      return try await store.topItems(in: country, limit: pipeline.settings.trendingDepth(for: request), deadline: deadline)
+      let entries = try await store.topItems(in: country, limit: pipeline.settings.trendingDepth(for: request), deadline: deadline)
+      if let breaker, let permit { breaker.record(permit, failed: false) }
+      return entries
     } catch {
+      if let breaker, let permit { breaker.record(permit, failed: true) }
       logLiveFailure(error, logger: logger)
       return nil
     }
@@ -435,9 +481,11 @@ package struct Recommender: Sendable {
     let reason: Provenance.FallbackReason
     if let store, let deadline = budget.storeDeadline() {
       do {
-        let state = try await store.userState(userStateQuery(request, cacheKey: nil), deadline: deadline)
+        let (sourceFlags, sourcePermits) = sourcePlan(request)
+        let state = try await userState(
+          userStateQuery(request, cacheKey: nil, sourceFlags: sourceFlags), sourcePermits: sourcePermits, store: store, deadline: deadline)
         let inputs = await personalInputs(
-          request, state: state, sourceFlags: sourceFlags(request), store: store, deadline: deadline, logger: logger)
+          request, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
         return (inputs, { self.provenance(of: $0, inputs: inputs, requestID: "") })
       } catch {
         reason = .storeUnavailable

@@ -43,6 +43,10 @@ package struct UserState: Sendable, Equatable {
   package var cachedResponse: [UInt8]?
   /// Items already served in the feed session.
   package var sessionServed: Set<String>
+  /// True when the model's candidates were asked for but their stored value could not be
+  /// read as candidates (the wrong type, a score that is not a number): `candidates` is then
+  /// nil and the rest of the state is good. The `source.model` breaker counts it.
+  package var modelCandidatesUnreadable = false
 
   package init(candidates: ModelCandidates? = nil, recentItems: [String] = [], cachedResponse: [UInt8]? = nil, sessionServed: Set<String> = []) {
     self.candidates = candidates

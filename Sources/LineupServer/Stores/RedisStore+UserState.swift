@@ -18,16 +18,26 @@ extension RedisStore: UserStateStore, ResponseCacheStore, FeedSessionStore {
       commands.append(RedisCommand("SMEMBERS", RedisKeys.feedSession(query.userID, session: session)))
     }
     guard !commands.isEmpty else { return UserState() }
-    var replies = try await run(commands, deadline: deadline)[...]
+    // The model pipeline writes the candidate keys, so a bad one (wrong type, a score that is
+    // not a number) is the model source's failure: it leaves the rest of the state good and
+    // is reported for the `source.model` breaker. Any other error reply fails the read.
+    let modelReplies = query.candidateLimit > 0 ? 2 : 0
+    var replies = try await redis.pipeline(commands, deadline: deadline)[...]
+    for (command, reply) in zip(commands, replies).dropFirst(modelReplies) {
+      if case .error(let message) = reply { throw RedisError(.serverError, "\(command): \(message)") }
+    }
     var state = UserState()
     if query.candidateLimit > 0 {
-      guard let pairs = replies.removeFirst().scoredMembers else { throw Self.malformed("candidates of a user") }
-      let version = replies.removeFirst()
-      if !pairs.isEmpty {
-        state.candidates = ModelCandidates(
-          modelVersion: version.string ?? "unknown",
-          items: pairs.filter { $0.score.isFinite }.map { PopularityEntry(itemID: $0.member, score: $0.score) }
-        )
+      let (members, version) = (replies.removeFirst(), replies.removeFirst())
+      if let pairs = members.scoredMembers, version.isNull || version.string != nil {
+        if !pairs.isEmpty {
+          state.candidates = ModelCandidates(
+            modelVersion: version.string ?? "unknown",
+            items: pairs.filter { $0.score.isFinite }.map { PopularityEntry(itemID: $0.member, score: $0.score) }
+          )
+        }
+      } else {
+        state.modelCandidatesUnreadable = true
       }
     }
     if query.recentLimit > 0 {

@@ -113,6 +113,25 @@ struct BreakerStateMachineTests {
     #expect(machine.snapshot.callsInWindow == 4)
   }
 
+  @Test("a released trial frees its slot without counting: the next caller gets the trial, and the breaker still closes on five reports")
+  func releasedTrial() throws {
+    var machine = try openedMachine(at: 0)
+    var trials = (0..<5).compactMap { _ in machine.acquire(now: 5).permit }
+    #expect(machine.acquire(now: 5).permit == nil)
+    machine.release(trials.removeLast())
+    #expect(machine.snapshot.callsInWindow == 0)
+    trials.append(try #require(machine.acquire(now: 5).permit))
+    #expect(machine.acquire(now: 5).permit == nil)
+    for trial in trials.dropLast() { #expect(machine.record(trial, failed: false, now: 5) == nil) }
+    #expect(machine.record(trials[4], failed: false, now: 5)?.to == .closed)
+    // Releasing a permit from before the change, or while closed, changes nothing.
+    machine.release(trials[0])
+    let closedPermit = try #require(machine.acquire(now: 6).permit)
+    machine.release(closedPermit)
+    #expect(machine.state == .closed)
+    #expect(machine.snapshot.callsInWindow == 0)
+  }
+
   @Test("all trials good closes it with a fresh window")
   func trialsClose() throws {
     var machine = try openedMachine(at: 0)

@@ -36,6 +36,17 @@ struct SourceFlagsTests {
     #expect(slate.sources.isDisjoint(with: [.model, .coVisitation]))
   }
 
+  @Test("sources left out by their breakers join the flags' and keep the safety net: the fingerprint names them; both personal ones out brings the baselines back")
+  func leaveOut() {
+    var flags = Self.decide([FeatureFlag(name: "source.trending", killed: true)])
+    flags.leaveOut([.coVisitation])
+    #expect(flags.disabled == [.trending, .coVisitation])
+    #expect(flags.fingerprintSuffix == "|without:co_visitation,trending")
+    flags.leaveOut([.model])
+    #expect(flags.disabled == [.model, .coVisitation])
+    #expect(flags.evaluations.count == 4, "the flag decisions themselves are untouched")
+  }
+
   @Test("the pipeline builds the slate without the disabled sources: none of their reasons, and they are not reported as proposing")
   func pipelineSkipsDisabledSources() {
     var inputs = RandomWorld(items: 300, creators: 40, newShare: 20, slateSize: 20, seed: 11).inputs

@@ -5,7 +5,7 @@ import Testing
 struct RateLimiterTests {
   @Test("each key has its own bucket")
   func keysAreIndependent() {
-    let clock = RateLimitTestClock()
+    let clock = SetTestClock()
     let limiter = RateLimiter(capacity: 2, refillPerSecond: 1, maxKeys: 10, clock: clock.read)
     #expect(limiter.take(key: "a").isAllowed)
     #expect(limiter.take(key: "a").isAllowed)
@@ -19,7 +19,7 @@ struct RateLimiterTests {
 
   @Test("100 per minute through the limiter: the 101st call waits 0.6 s, then one more is admitted")
   func hundredPerMinute() {
-    let clock = RateLimitTestClock()
+    let clock = SetTestClock()
     let limiter = RateLimiter(capacity: 100, refillPerSecond: 100.0 / 60, maxKeys: 10, clock: clock.read)
     for _ in 0..<100 { #expect(limiter.take(key: "u").isAllowed) }
     #expect(isNear(limiter.take(key: "u").retryAfter, 0.6))
@@ -30,7 +30,7 @@ struct RateLimiterTests {
 
   @Test("a request that leaves a new key's bucket full stores nothing")
   func fullBucketsAreNotStored() {
-    let limiter = RateLimiter(capacity: 5, refillPerSecond: 1, maxKeys: 10, clock: RateLimitTestClock().read)
+    let limiter = RateLimiter(capacity: 5, refillPerSecond: 1, maxKeys: 10, clock: SetTestClock().read)
     #expect(limiter.take(key: "big", cost: 6) == .limited(retryAfterSeconds: 5))
     #expect(limiter.take(key: "free", cost: 0).isAllowed)
     #expect(limiter.trackedKeys == 0)
@@ -39,7 +39,7 @@ struct RateLimiterTests {
 
   @Test("the table never holds more than maxKeys, however many keys arrive", arguments: [1, 2, 3, 4, 10, 64])
   func tableStaysBounded(maxKeys: Int) {
-    let clock = RateLimitTestClock()
+    let clock = SetTestClock()
     let limiter = RateLimiter(capacity: 3, refillPerSecond: 1, maxKeys: maxKeys, clock: clock.read)
     for i in 0..<(20 * maxKeys) {
       // Half the time the clock stands still, so no bucket refills and eviction must
@@ -53,7 +53,7 @@ struct RateLimiterTests {
 
   @Test("a full table drops full buckets first: an empty hot key is not forgotten while idle full ones exist")
   func prefersFullBuckets() {
-    let clock = RateLimitTestClock()
+    let clock = SetTestClock()
     let limiter = RateLimiter(capacity: 2, refillPerSecond: 1, maxKeys: 4, clock: clock.read)
     #expect(limiter.take(key: "hot", cost: 2).isAllowed)
     for key in ["idle1", "idle2", "idle3"] { #expect(limiter.take(key: key).isAllowed) }
@@ -69,7 +69,7 @@ struct RateLimiterTests {
 
   @Test("with no full bucket, the nearest-full one is forgotten first, so the least is given away")
   func forgetsNearestFull() {
-    let limiter = RateLimiter(capacity: 4, refillPerSecond: 1, maxKeys: 4, clock: RateLimitTestClock().read)
+    let limiter = RateLimiter(capacity: 4, refillPerSecond: 1, maxKeys: 4, clock: SetTestClock().read)
     _ = limiter.take(key: "a", cost: 4)
     _ = limiter.take(key: "b", cost: 1)
     _ = limiter.take(key: "c", cost: 2)
@@ -83,7 +83,7 @@ struct RateLimiterTests {
 
   @Test("among equally spent buckets, the least recently used is forgotten")
   func lruBreaksTies() {
-    let limiter = RateLimiter(capacity: 1, refillPerSecond: 1, maxKeys: 3, clock: RateLimitTestClock().read)
+    let limiter = RateLimiter(capacity: 1, refillPerSecond: 1, maxKeys: 3, clock: SetTestClock().read)
     for key in ["k1", "k2", "k3"] { _ = limiter.take(key: key) }
     // A refused request is a use too: a key being refused is the one to keep.
     #expect(!limiter.take(key: "k1").isAllowed)
@@ -94,7 +94,7 @@ struct RateLimiterTests {
 
   @Test("an abuser's empty bucket survives a flood of new keys, so churn never hands it a fresh burst")
   func hotKeySurvivesChurn() {
-    let clock = RateLimitTestClock()
+    let clock = SetTestClock()
     let limiter = RateLimiter(capacity: 10, refillPerSecond: 1, maxKeys: 100, clock: clock.read)
     #expect(limiter.take(key: "abuser", cost: 10).isAllowed)
     var admitted = 0
@@ -112,7 +112,7 @@ struct RateLimiterTests {
 
   @Test("the same holds with the clock stopped, when no bucket is ever full")
   func hotKeySurvivesChurnWithoutRefill() {
-    let limiter = RateLimiter(capacity: 10, refillPerSecond: 1, maxKeys: 100, clock: RateLimitTestClock().read)
+    let limiter = RateLimiter(capacity: 10, refillPerSecond: 1, maxKeys: 100, clock: SetTestClock().read)
     #expect(limiter.take(key: "abuser", cost: 10).isAllowed)
     for i in 1...10_000 {
       _ = limiter.take(key: "visitor\(i)")
@@ -123,7 +123,7 @@ struct RateLimiterTests {
 
   @Test("many tasks taking from one key admit exactly capacity plus what refilled, never more")
   func concurrentTakers() async {
-    let clock = RateLimitTestClock()
+    let clock = SetTestClock()
     let limiter = RateLimiter(capacity: 50, refillPerSecond: 10, maxKeys: 10, clock: clock.read)
     let admitted = await withTaskGroup(of: Int.self) { group in
       for _ in 0..<8 {
@@ -156,7 +156,7 @@ struct RateLimiterTests {
 
   @Test("a refund restores a token, and is ignored for a key not remembered")
   func refund() {
-    let limiter = RateLimiter(capacity: 2, refillPerSecond: 1, maxKeys: 10, clock: RateLimitTestClock().read)
+    let limiter = RateLimiter(capacity: 2, refillPerSecond: 1, maxKeys: 10, clock: SetTestClock().read)
     _ = limiter.take(key: "a", cost: 2)
     limiter.refund(key: "a")
     #expect(limiter.tokens(for: "a") == 1)

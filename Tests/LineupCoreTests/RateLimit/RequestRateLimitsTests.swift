@@ -5,7 +5,7 @@ import Testing
 struct RequestRateLimitsTests {
   @Test("by default a user gets 100 a minute, apps are unlimited, and other users are unaffected")
   func defaults() {
-    let clock = RateLimitTestClock()
+    let clock = SetTestClock()
     let limits = RequestRateLimits(settings: RateLimitSettings(), clock: clock.read)
     for _ in 0..<100 { #expect(limits.check(userID: "u1", appID: "app") == nil) }
     let rejection = limits.check(userID: "u1", appID: "app")
@@ -21,7 +21,7 @@ struct RequestRateLimitsTests {
     var settings = RateLimitSettings()
     settings.perUserPerMinute = 1
     settings.perAppPerSecond = 1
-    let limits = RequestRateLimits(settings: settings, clock: RateLimitTestClock().read)
+    let limits = RequestRateLimits(settings: settings, clock: SetTestClock().read)
     for _ in 0..<10 { #expect(limits.check(userID: id, appID: id) == nil) }
     // With only the app id missing, the user limit still applies, and the other way round.
     #expect(limits.check(userID: "u", appID: id) == nil)
@@ -32,7 +32,7 @@ struct RequestRateLimitsTests {
 
   @Test("an app's limit covers all its users; burst and rate come from the settings")
   func appScope() {
-    let clock = RateLimitTestClock()
+    let clock = SetTestClock()
     var settings = RateLimitSettings()
     settings.perUserPerMinute = 0
     settings.perAppPerSecond = 2
@@ -50,7 +50,7 @@ struct RequestRateLimitsTests {
     var settings = RateLimitSettings()
     settings.perUserPerMinute = 60
     settings.userBurst = 5
-    let limits = RequestRateLimits(settings: settings, clock: RateLimitTestClock().read)
+    let limits = RequestRateLimits(settings: settings, clock: SetTestClock().read)
     for _ in 0..<5 { #expect(limits.check(userID: "u", appID: nil) == nil) }
     #expect(limits.check(userID: "u", appID: nil) == RateLimitRejection(scope: "user", retryAfterSeconds: 1))
   }
@@ -60,7 +60,7 @@ struct RequestRateLimitsTests {
     var settings = RateLimitSettings()
     settings.perUserPerMinute = 1
     settings.perAppPerSecond = 3
-    let limits = RequestRateLimits(settings: settings, clock: RateLimitTestClock().read)
+    let limits = RequestRateLimits(settings: settings, clock: SetTestClock().read)
     #expect(limits.check(userID: "abuser", appID: "a") == nil)
     for _ in 0..<20 { #expect(limits.check(userID: "abuser", appID: "a")?.scope == "user") }
     #expect(limits.check(userID: "v", appID: "a") == nil)
@@ -72,7 +72,7 @@ struct RequestRateLimitsTests {
   func bothOff() {
     var settings = RateLimitSettings()
     settings.perUserPerMinute = 0
-    let limits = RequestRateLimits(settings: settings, clock: RateLimitTestClock().read)
+    let limits = RequestRateLimits(settings: settings, clock: SetTestClock().read)
     for _ in 0..<1_000 { #expect(limits.check(userID: "u", appID: "a") == nil) }
   }
 

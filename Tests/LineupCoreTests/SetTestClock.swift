@@ -1,8 +1,8 @@
 import LineupCore
 import Synchronization
 
-/// Seconds that a test sets by hand, for the rate limiters' injected clock: no test sleeps.
-final class RateLimitTestClock: Sendable {
+/// Seconds that a test sets by hand, for an injected clock (rate limiters, breakers): no test sleeps.
+final class SetTestClock: Sendable {
   private let seconds: Mutex<Double>
 
   init(_ start: Double = 0) { seconds = Mutex(start) }
@@ -11,7 +11,7 @@ final class RateLimitTestClock: Sendable {
 
   func set(_ value: Double) { seconds.withLock { $0 = value } }
 
-  /// What a limiter is given as its `clock`.
+  /// What a limiter or a control plane is given as its `clock`.
   var read: @Sendable () -> Double { { self.now } }
 }
 

@@ -1,0 +1,135 @@
+import Foundation
+import GRPCCore
+import LineupCore
+import LineupRedis
+import LineupServer
+import LineupTesting
+import LineupWire
+import SwiftProtobuf
+import Testing
+
+/// The candidate sources' own circuit breakers against a real redis-server: a source whose
+/// data is broken trips its breaker, not `redis.read`, so every other source keeps serving;
+/// while a source's breaker is open its reads are not sent and its items are left out.
+@Suite("candidate-source breakers on Redis, end to end")
+struct SourceBreakerEndToEndTests {
+  /// Breakers that open after 4 calls with more than 20% failed (slowness ignored), and stay
+  /// open for the test.
+  private static func configuration(redis: RedisServerProcess) -> LineupConfiguration {
+    var config = AdminServiceTests.configuration()
+    config.redis.url = redis.url
+    var breakers = BreakerSettings()
+    breakers.windowSize = 10
+    breakers.minimumCalls = 4
+    breakers.failureRateThreshold = 0.2
+    breakers.openSeconds = 600
+    // Failures only: on a loaded machine slow calls would open redis.read too.
+    breakers.slowCallSeconds = 30
+    config.control.breakers = breakers
+    return config
+  }
+
+  private static func write(_ commands: [RedisCommand], to redis: RedisServerProcess) async throws {
+    let writer = try await RedisConnection.connect(to: redis.url, deadline: .now + .seconds(2))
+    for command in commands { _ = try await writer.send(command, deadline: .now + .seconds(2)) }
+    await writer.close()
+  }
+
+  private static func count(_ code: String, in response: Lineup_V1_GetRecommendationsResponse) -> Int {
+    response.items.count { $0.reasons.contains { $0.code == code } }
+  }
+
+  @Test("candidate keys the model pipeline wrote wrong trip source.model, not redis.read; while it is open no user's slate has the model's items, and once it lets calls through they are back")
+  func badModelCandidates() async throws {
+    let redis = try await RedisServerProcess.start()
+    try await withLineupClient(configuration: Self.configuration(redis: redis)) { client, application in
+      #expect(try await eventually { application.redis?.isConnected == true })
+      // A string where a sorted set belongs: ZREVRANGE answers WRONGTYPE.
+      try await Self.write((1...6).map { RedisCommand("SET", RedisKeys.candidates("broken-\($0)"), "oops") }, to: redis)
+      try await application.store.putCandidates(
+        ModelCandidates(modelVersion: "m-good", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 13), score: 1 - Double($0) / 100) }),
+        for: "healthy", ttlSeconds: nil, deadline: .now + .seconds(2))
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      func ask(_ user: String) async throws -> Lineup_V1_GetRecommendationsResponse {
+        try await recommender.getRecommendations(.with { $0.userID = user; $0.context.country = "BR"; $0.limit = 8 })
+      }
+      let modelBreaker = try #require(application.control.breaker(BreakerCatalog.sourceModel))
+      for index in 1...6 {
+        let answer = try await ask("broken-\(index)")
+        #expect(answer.items.count == 8)
+        #expect(answer.provenance.fallbackReason != .storeUnavailable, "the rest of the user's state was read")
+      }
+      #expect(modelBreaker.snapshot.state == .open)
+      #expect(application.control.breaker(BreakerCatalog.redisRead)?.snapshot.state == .closed)
+
+      let withoutModel = try await ask("healthy")
+      #expect(withoutModel.items.count == 8)
+      #expect(Self.count("MODEL_SCORE", in: withoutModel) == 0, "source.model open: the candidates are not read")
+
+      // An operator disables the breaker (forced closed): the model's items come back, and the
+      // slate cached while they were left out is not the one served.
+      _ = try await Lineup_V1_Admin.Client(wrapping: client).setBreakerOverride(
+        .with { $0.name = "source.model"; $0.override = .disabled; $0.reason = "model push fixed" },
+        metadata: AdminServiceTests.bearer(AdminServiceTests.adminSecret))
+      let back = try await ask("healthy")
+      #expect(!back.provenance.cacheHit)
+      #expect(Self.count("MODEL_SCORE", in: back) > 0)
+
+      let page = try PrometheusText(application.metrics.exposition())
+      #expect(page.value("lineup_breaker_transitions_total", ["breaker": "source.model", "from": "closed", "to": "open"]) ?? 0 >= 1)
+    }
+  }
+
+  @Test("broken co-visitation counts trip source.covisitation, not redis.read, and the reads stop; a forced-open source.trending serves the files' popularity at once")
+  func coVisitationAndTrending() async throws {
+    let redis = try await RedisServerProcess.start()
+    try await withLineupClient(configuration: Self.configuration(redis: redis)) { client, application in
+      #expect(try await eventually { application.redis?.isConnected == true })
+      let now = Int(Date().timeIntervalSince1970)
+      // Users who saw it-00001 lately; its co-visitation counts are a string (WRONGTYPE).
+      var setup = [RedisCommand("SET", RedisKeys.coVisits("it-00001"), "oops")]
+      setup += (1...8).map { RedisCommand("ZADD", RedisKeys.recentlySeen("viewer-\($0)"), String(now), "it-00001") }
+      setup.append(RedisCommand("ZADD", RedisKeys.countryPopularity(CountryCode("BR")!), "50", "it-00042", "10", "it-00007"))
+      try await Self.write(setup, to: redis)
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      func ask(_ user: String) async throws -> Lineup_V1_GetRecommendationsResponse {
+        try await recommender.getRecommendations(.with { $0.userID = user; $0.context.country = "BR"; $0.limit = 8 })
+      }
+      let coVisitation = try #require(application.control.breaker(BreakerCatalog.sourceCoVisitation))
+      for index in 1...5 {
+        let answer = try await ask("viewer-\(index)")
+        #expect(answer.items.count == 8)
+        #expect(answer.provenance.fallbackLevel == .countryLive, "live popularity still read")
+      }
+      #expect(coVisitation.snapshot.state == .open)
+      #expect(application.control.breaker(BreakerCatalog.redisRead)?.snapshot.state == .closed)
+      // Open: the co-visitation read is not sent any more. Redis counts the failed ZREVRANGEs,
+      // and only that read fails.
+      let failedBefore = try await Self.failedZrevrangeCalls(redis)
+      #expect(failedBefore >= 4)
+      let served = try await ask("viewer-6")
+      #expect(served.items.count == 8)
+      #expect(try await Self.failedZrevrangeCalls(redis) == failedBefore, "no co-visitation read while source.covisitation is open")
+
+      _ = try await Lineup_V1_Admin.Client(wrapping: client).setBreakerOverride(
+        .with { $0.name = "source.trending"; $0.override = .forcedOpen; $0.reason = "drill" },
+        metadata: AdminServiceTests.bearer(AdminServiceTests.adminSecret))
+      let files = try await ask("viewer-7")
+      #expect(files.items.count == 8)
+      #expect(files.provenance.fallbackLevel == .countryFile)
+      let trending = try await recommender.getTrending(.with { $0.context.country = "BR"; $0.limit = 5 })
+      #expect(trending.provenance.fallbackLevel == .countryFile)
+    }
+  }
+
+  /// How many ZREVRANGE calls have failed on the server so far (Redis 7 `failed_calls`).
+  private static func failedZrevrangeCalls(_ redis: RedisServerProcess) async throws -> Int {
+    let connection = try await RedisConnection.connect(to: redis.url, deadline: .now + .seconds(2))
+    defer { connection.closeNow() }
+    let info = try await connection.send(RedisCommand("INFO", "commandstats"), deadline: .now + .seconds(2)).string ?? ""
+    guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_zrevrange:") }),
+      let field = line.split(separator: ",").first(where: { $0.hasPrefix("failed_calls=") }), let count = Int(field.dropFirst("failed_calls=".count))
+    else { return 0 }
+    return count
+  }
+}
