@@ -8,7 +8,7 @@ package final class ControlPlane: Sendable {
   package let breakers: [String: CircuitBreaker]
   private let defaults: [String: FeatureFlag]
   private let state: Mutex<State>
-  private let shadowStats = Mutex(ShadowStats())
+  private let shadowStats = Mutex<[String: ShadowStats]>([:])
   /// Shadow computations running now, at most `maxShadowRuns`.
   private let shadowRuns = Atomic<Int>(0)
   /// Bumped by every change applied locally, so a re-read that started before it does not
@@ -128,16 +128,6 @@ package final class ControlPlane: Sendable {
 
   // MARK: - Shadow mode
 
-  /// What shadow computations found: how many ran, their mean overlap@k with the served
-  /// baseline, and the mean extra latency of the shadowed path.
-  package struct ShadowStats: Sendable, Equatable {
-    package var runs = 0
-    package var overlapSum = 0.0
-    package var extraSecondsSum = 0.0
-    package var meanOverlap: Double { runs == 0 ? 0 : overlapSum / Double(runs) }
-    package var meanExtraSeconds: Double { runs == 0 ? 0 : extraSecondsSum / Double(runs) }
-  }
-
   /// Claims a slot for a shadow computation; false when `maxShadowRuns` are running.
   package func beginShadowRun() -> Bool {
     if shadowRuns.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue > Self.maxShadowRuns {
@@ -151,13 +141,12 @@ package final class ControlPlane: Sendable {
     shadowRuns.wrappingSubtract(1, ordering: .relaxed)
   }
 
-  package func recordShadow(overlap: Double, extraSeconds: Double) {
-    shadowStats.withLock {
-      $0.runs += 1
-      $0.overlapSum += overlap
-      $0.extraSecondsSum += extraSeconds
-    }
+  /// Counts one shadow comparison under the flag that asked for it (`recs`, `feed`,
+  /// `pricing`, or a `source.*` flag).
+  package func recordShadow(_ comparison: ShadowComparison, flag: String) {
+    shadowStats.withLock { $0[flag, default: ShadowStats()].add(comparison) }
   }
 
-  package var shadow: ShadowStats { shadowStats.withLock { $0 } }
+  /// What the shadow comparisons of each flag found so far.
+  package var shadow: [String: ShadowStats] { shadowStats.withLock { $0 } }
 }

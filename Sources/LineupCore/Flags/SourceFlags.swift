@@ -4,8 +4,9 @@
 ///
 /// Applied to the personalized path only. The baselines are the safety net: when the
 /// dependency or the RPC's own flag sends a request to them, or no personal source is left
-/// on, they serve whatever the source flags say. A source flag in shadow mode serves the slate without that source; a
-/// per-source shadow comparison is not built.
+/// on, they serve whatever the source flags say. A source flag in shadow mode serves the slate
+/// without that source (GetRecommendations compares it with the slate with the source, in
+/// the background).
 package struct SourceFlags: Sendable, Equatable {
   /// Every source flag evaluated, in `FlagCatalog` order.
   package var evaluations: [FlagEvaluation] = []

@@ -13,17 +13,17 @@ package import Logging
 /// FALLBACK with the reason in provenance, guardrails included. Concurrent requests for the
 /// same cache key share one computation (single flight).
 package struct Recommender: Sendable {
-  private let fallback: FallbackDataHolder
-  private let catalog: CatalogHolder
-  private let store: (any LineupStore)?
-  private let codec: (any SlateCodec)?
-  private let writeBehind: WriteBehindQueue?
-  private let ttls: TTLBudgets
-  private let pipeline: RankingPipeline
-  private let now: @Sendable () -> Double
+  let fallback: FallbackDataHolder
+  let catalog: CatalogHolder
+  let store: (any LineupStore)?
+  let codec: (any SlateCodec)?
+  let writeBehind: WriteBehindQueue?
+  let ttls: TTLBudgets
+  let pipeline: RankingPipeline
+  let now: @Sendable () -> Double
   /// Flags and breakers; nil runs every capability on, with no breaker.
-  private let control: ControlPlane?
-  private let singleFlight = SingleFlight<ResponseCacheKey, Slate>()
+  let control: ControlPlane?
+  let singleFlight = SingleFlight<ResponseCacheKey, Slate>()
 
   /// - Parameters:
   ///   - fallback: the reloadable fallback data.
@@ -84,14 +84,14 @@ package struct Recommender: Sendable {
   }
 
   /// Whether the `redis.read` breaker refuses calls right now (looked at, not acquired).
-  private var storeReadsRefused: Bool {
+  var storeReadsRefused: Bool {
     guard let state = control?.breaker(BreakerCatalog.redisRead)?.snapshot.state else { return false }
     return state == .open || state == .forcedOpen
   }
 
   /// The personalized path: the store behind the `redis.read` breaker (open → the baseline
   /// at once, the store not touched), single flight, the response cache.
-  private func personalized(_ request: RecommendationRequest, budget: RequestBudget, requestID: String, logger: Logger) async -> Slate {
+  func personalized(_ request: RecommendationRequest, budget: RequestBudget, requestID: String, logger: Logger) async -> Slate {
     guard let store else {
       return await fallbackSlate(request, reason: .baselineOnly, liveDeadline: nil, requestID: requestID, logger: logger)
     }
@@ -103,6 +103,7 @@ package struct Recommender: Sendable {
     if breaker != nil && permit == nil {
       return await fallbackSlate(request, reason: .breakerOpen, liveDeadline: nil, requestID: requestID, logger: logger)
     }
+    let started = ContinuousClock.now
     let (sourceFlags, sourcePermits) = sourcePlan(request)
     let key = ResponseCacheKey.recommendations(userID: request.userID, fingerprint: request.cacheFingerprint + sourceFlags.fingerprintSuffix)
     var (slate, _) = await singleFlight.run(key, deadline: deadline) {
@@ -111,56 +112,14 @@ package struct Recommender: Sendable {
         logger: logger)
     }
     // Counted when they shaped the answer: not for the baseline a failed read fell back to.
-    if slate.provenance.fallbackReason != .storeUnavailable { slate.provenance.sourceFlags = sourceFlags.evaluations }
+    if slate.provenance.fallbackReason != .storeUnavailable {
+      slate.provenance.sourceFlags = sourceFlags.evaluations
+      shadowSources(request, sourceFlags: sourceFlags, served: slate, servedTook: ContinuousClock.now - started, budget: budget, logger: logger)
+    }
     if let breaker, let permit { breaker.record(permit, failed: slate.provenance.fallbackReason == .storeUnavailable) }
     // A follower shares the leader's slate but is its own request.
     slate.provenance.requestID = requestID
     return slate
-  }
-
-  /// Shadow mode: computes what the personalized path would have served, in the
-  /// background, and records its overlap@k with the served baseline and how much longer it
-  /// took. It writes nothing (no response cache), so turning shadow off serves fresh answers.
-  private func shadowRun(_ request: RecommendationRequest, served: Slate, baselineTook: Duration, budget: RequestBudget, logger: Logger) {
-    guard let control, let store else { return }
-    // Bounded: shadow work must never pile up behind a slow store. Behind the same breaker as
-    // the served path, and told of its outcomes.
-    guard control.beginShadowRun() else { return }
-    let breaker = control.breaker(BreakerCatalog.redisRead)
-    let permit = breaker?.acquire()
-    if breaker != nil && permit == nil {
-      control.endShadowRun()
-      return
-    }
-    // The caller's deadline does not bind work done after the answer went out; the store's
-    // per-call cap does.
-    var shadowBudget = budget
-    shadowBudget.rpcDeadline = nil
-    Task {
-      defer { control.endShadowRun() }
-      let started = ContinuousClock.now
-      guard let deadline = shadowBudget.storeDeadline() else { return }
-      let (sourceFlags, sourcePermits) = self.sourcePlan(request)
-      let state: UserState
-      do {
-        state = try await self.userState(
-          self.userStateQuery(request, cacheKey: nil, sourceFlags: sourceFlags), sourcePermits: sourcePermits, store: store, deadline: deadline)
-        if let breaker, let permit { breaker.record(permit, failed: false) }
-      } catch {
-        if let breaker, let permit { breaker.record(permit, failed: true) }
-        logger.debug("shadow computation: user state read failed", metadata: ["error": "\(error)"])
-        return
-      }
-      let inputs = await self.personalInputs(
-        request, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
-      let shadow = self.pipeline.rank(inputs)
-      let took = ContinuousClock.now - started
-      let servedIDs = Set(served.items.map(\.item.id))
-      let overlap = served.items.isEmpty ? 1 : Double(shadow.items.filter { servedIDs.contains($0.item.id) }.count) / Double(served.items.count)
-      let extra = (took - baselineTook) / .seconds(1)
-      control.recordShadow(overlap: overlap, extraSeconds: extra)
-      logger.debug("shadow computation", metadata: ["overlap_at_k": "\(overlap)", "extra_ms": "\(extra * 1_000)"])
-    }
   }
 
   /// Why `itemID` is (or is not) in the slate GetRecommendations would compute for this
@@ -178,152 +137,6 @@ package struct Recommender: Sendable {
     var stamped = provenance(ranked)
     stamped.requestID = requestID
     return Explanation(itemID: itemID, slate: ranked, inputs: inputs, settings: pipeline.settings, provenance: stamped)
-  }
-
-  /// One page of the personalized feed: the user's candidates (less what this session has
-  /// already served) blended and mixed with trending by `feedPersonalizedShareBps`, under
-  /// the guardrails. The page's items are added to the session's served set and the page is
-  /// cached (per session, page and size, for the feed TTL) before the answer goes out, so the
-  /// next page never repeats them and a retried cursor gets the same page. RecordInteractions
-  /// drops the user's cached pages, so the next page reflects what the user just did.
-  package func feed(_ request: FeedRequest, budget: RequestBudget = RequestBudget(), requestID: String, logger: Logger) async -> FeedPage {
-    let decision = control?.evaluate(FlagCatalog.feed, userID: request.userID, country: request.context.country?.value ?? "")
-    var page: FeedPage
-    let cursor = Self.cursor(of: request)
-    let baselineRequest = RecommendationRequest(userID: request.userID, context: request.context, limit: request.pageSize)
-    if let decision, decision.result != .on {
-      // Off, or shadow: the feed's shadow comparison is not built, so shadow serves the
-      // baseline and says so.
-      page = baselineFeedPage(baselineRequest, cursor: cursor, reason: decision.result == .off ? .flagOff : .shadow, requestID: requestID)
-    } else {
-      page = await sessionFeedPage(request, pageRequest: baselineRequest, cursor: cursor, budget: budget, requestID: requestID, logger: logger)
-    }
-    page.slate.provenance.flag = decision
-    page.slate.provenance.variant = decision?.variant ?? ""
-    return page
-  }
-
-  /// A feed page from the session's state in the store (the baseline when it fails or the
-  /// `redis.read` breaker refuses).
-  private func sessionFeedPage(
-    _ request: FeedRequest, pageRequest: RecommendationRequest, cursor: FeedCursor, budget: RequestBudget, requestID: String,
-    logger: Logger
-  ) async -> FeedPage {
-    guard let store else { return baselineFeedPage(pageRequest, cursor: cursor, reason: .baselineOnly, requestID: requestID) }
-    guard let deadline = budget.storeDeadline() else {
-      return baselineFeedPage(pageRequest, cursor: cursor, reason: .deadline, requestID: requestID)
-    }
-    // Past the guards, so a half-open trial is only ever spent on a real store call.
-    let breaker = control?.breaker(BreakerCatalog.redisRead)
-    let permit = breaker?.acquire()
-    if breaker != nil && permit == nil {
-      return baselineFeedPage(pageRequest, cursor: cursor, reason: .breakerOpen, requestID: requestID)
-    }
-    let page = await storedSessionFeedPage(
-      request, pageRequest: pageRequest, cursor: cursor, store: store, deadline: deadline, requestID: requestID, logger: logger)
-    if let breaker, let permit { breaker.record(permit, failed: page.slate.provenance.fallbackReason == .storeUnavailable) }
-    return page
-  }
-
-  /// A feed page from the session's state, once the store may be called.
-  private func storedSessionFeedPage(
-    _ request: FeedRequest, pageRequest: RecommendationRequest, cursor: FeedCursor, store: any LineupStore,
-    deadline: ContinuousClock.Instant, requestID: String, logger: Logger
-  ) async -> FeedPage {
-    var pageRequest = pageRequest
-    let session = cursor.sessionID
-    // Keyed by the sources in play too: a retried cursor after a source was killed computes
-    // its page again instead of serving the cached one with that source's items.
-    let (sourceFlags, sourcePermits) = sourcePlan(pageRequest)
-    let key = ResponseCacheKey.feedPage(
-      userID: request.userID, page: "\(session):\(cursor.page):\(request.pageSize)\(sourceFlags.fingerprintSuffix)")
-    let state: UserState
-    do {
-      var query = userStateQuery(pageRequest, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags)
-      query.feedSessionID = session
-      // Earlier pages served up to page × size of the model's candidates: read past them, so a
-      // long session stays personalized instead of running out of candidates.
-      if query.candidateLimit > 0 { query.candidateLimit += cursor.page * request.pageSize }
-      state = try await userState(query, sourcePermits: sourcePermits, store: store, deadline: deadline)
-    } catch {
-      logger.warning("user state read failed; serving a baseline feed page", metadata: ["error": "\(error)"])
-      return baselineFeedPage(pageRequest, cursor: cursor, reason: .storeUnavailable, requestID: requestID)
-    }
-    if let bytes = state.cachedResponse, let codec, var cached = codec.decode(bytes) {
-      cached.provenance.source = .cache
-      cached.provenance.cacheHit = true
-      cached.provenance.requestID = requestID
-      cached.provenance.sourceFlags = sourceFlags.evaluations
-      return FeedPage(slate: cached, nextCursor: next(after: cursor, served: cached.items.count, pageSize: request.pageSize))
-    }
-    pageRequest.excludedItemIDs = state.sessionServed
-    let inputs = await personalInputs(
-      pageRequest, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
-    let (ranked, sources) = pipeline.rankedCandidates(inputs)
-    let mixed = FeedMixer.mix(ranked, personalShareBps: pipeline.settings.feedPersonalizedShareBps)
-    let picked = pipeline.select(mixed, size: request.pageSize, sources: sources, inputs: inputs)
-    var provenance = provenance(of: picked, inputs: inputs, requestID: requestID)
-    provenance.ttlSeconds = ttls.feed
-    provenance.sourceFlags = sourceFlags.evaluations
-    let slate = Slate(items: picked.items, provenance: provenance)
-    // Before answering, not behind: the next page reads the served set, and a retry of this
-    // cursor must find this page. Both keys carry the user's hash tag: one round trip.
-    let ids = slate.items.map(\.item.id)
-    let feedSession = ttls.feedSession
-    async let served: Void = store.addServedItems(ids, userID: request.userID, sessionID: session, ttlSeconds: feedSession, deadline: deadline)
-    if let codec {
-      do {
-        try await store.cacheResponse(codec.encode(slate), for: key, ttlSeconds: ttls.jittered(ttls.feed), deadline: deadline)
-      } catch {
-        logger.warning("feed page cache write failed; a retried cursor will get a new page", metadata: ["error": "\(error)"])
-      }
-    }
-    do {
-      try await served
-    } catch {
-      logger.warning("feed session write failed; the next page may repeat items", metadata: ["error": "\(error)"])
-    }
-    return FeedPage(slate: slate, nextCursor: next(after: cursor, served: ids.count, pageSize: request.pageSize))
-  }
-
-  /// The page asked for: the context's session (else the cursor's, else a new one).
-  private static func cursor(of request: FeedRequest) -> FeedCursor {
-    let session =
-      !request.context.sessionID.isEmpty ? request.context.sessionID : (request.cursor?.sessionID ?? newSessionID())
-    return FeedCursor(sessionID: session, page: request.cursor?.page ?? 0)
-  }
-
-  /// The cursor after a page of `served` items; nil once a page comes back short.
-  private func next(after cursor: FeedCursor, served: Int, pageSize: Int) -> FeedCursor? {
-    guard served >= pageSize, cursor.page < FeedCursor.maxPage else { return nil }
-    return FeedCursor(sessionID: cursor.sessionID, page: cursor.page + 1)
-  }
-
-  /// A feed page from the baselines alone. With no session state to read, page N leaves
-  /// out what pages 0…N−1 held (recomputed, the baselines being deterministic), for the
-  /// first `baselineFeedDepth` pages.
-  private func baselineFeedPage(
-    _ request: RecommendationRequest, cursor: FeedCursor, reason: Provenance.FallbackReason, requestID: String
-  ) -> FeedPage {
-    // One snapshot of the catalog and baselines for every pass.
-    var inputs = baselineInputs(request, liveTrending: nil)
-    var ranked = pipeline.rank(inputs)
-    for _ in 0..<min(cursor.page, Self.baselineFeedDepth) {
-      inputs.request.excludedItemIDs.formUnion(ranked.items.map(\.item.id))
-      ranked = pipeline.rank(inputs)
-    }
-    var provenance = fallbackProvenance(reason: reason, level: ranked.trendingLevel, guardrails: ranked.guardrails, requestID: requestID)
-    provenance.ttlSeconds = ttls.feed
-    return FeedPage(
-      slate: Slate(items: ranked.items, provenance: provenance), nextCursor: next(after: cursor, served: ranked.items.count, pageSize: request.limit))
-  }
-
-  /// Pages a baseline feed recomputes to leave earlier pages out.
-  static let baselineFeedDepth = 20
-
-  /// A new feed session id for a client that sent none: 16 random hex digits.
-  static func newSessionID() -> String {
-    String(UInt64.random(in: 0...UInt64.max), radix: 16)
   }
 
   /// What is popular in a country: the baseline itself, under the guardrails.
@@ -351,7 +164,7 @@ package struct Recommender: Sendable {
         reason: .baselineOnly, level: result.level, data: ladder.data, ttl: ttls.trending, guardrails: reports, requestID: requestID))
   }
 
-  private func compute(
+  func compute(
     _ request: RecommendationRequest,
     key: ResponseCacheKey,
     sourceFlags: SourceFlags,
@@ -388,7 +201,7 @@ package struct Recommender: Sendable {
   }
 
   /// What the user-state read asks for: no model candidates when the model source is left out.
-  private func userStateQuery(_ request: RecommendationRequest, cacheKey: ResponseCacheKey?, sourceFlags: SourceFlags) -> UserStateQuery {
+  func userStateQuery(_ request: RecommendationRequest, cacheKey: ResponseCacheKey?, sourceFlags: SourceFlags) -> UserStateQuery {
     UserStateQuery(
       userID: request.userID,
       candidateLimit: sourceFlags.disabled.contains(.model) ? 0 : pipeline.settings.modelCandidatesRead(for: request),
@@ -398,7 +211,7 @@ package struct Recommender: Sendable {
 
   /// The user-state read, its model part reported to the `source.model` breaker. A read that
   /// fails as a whole is `redis.read`'s to count; the model's permit is then released.
-  private func userState(
+  func userState(
     _ query: UserStateQuery, sourcePermits: SourceBreakerPermits, store: any UserStateStore, deadline: ContinuousClock.Instant
   ) async throws -> UserState {
     let state = try await store.userState(query, deadline: deadline)
@@ -409,7 +222,7 @@ package struct Recommender: Sendable {
   /// The pipeline's inputs for a user whose state was read: the second (and last) round trip
   /// fetches co-visitation of the newest items and the country's live popularity together.
   /// Either failing only drops that source: the model's candidates are already here.
-  private func personalInputs(
+  func personalInputs(
     _ request: RecommendationRequest, state: UserState, sourceFlags: SourceFlags, sourcePermits: SourceBreakerPermits,
     store: any LineupStore, deadline: ContinuousClock.Instant, logger: Logger
   ) async -> CandidateInputs {
@@ -442,7 +255,7 @@ package struct Recommender: Sendable {
   /// The sources of this request: the candidate-source flags' decisions for its user, less
   /// the sources whose circuit breaker refuses, with the permits of those that may run
   /// (every source runs, unguarded, without a control plane).
-  private func sourcePlan(_ request: RecommendationRequest) -> (flags: SourceFlags, permits: SourceBreakerPermits) {
+  func sourcePlan(_ request: RecommendationRequest) -> (flags: SourceFlags, permits: SourceBreakerPermits) {
     var flags = SourceFlags()
     if let control {
       let country = request.context.country?.value ?? ""
@@ -454,7 +267,7 @@ package struct Recommender: Sendable {
   }
 
   /// The country's live popularity, nil when there is no country or the read fails.
-  private func liveTrending(
+  func liveTrending(
     _ request: RecommendationRequest, store: any PopularityStore, deadline: ContinuousClock.Instant, logger: Logger
   ) async -> [PopularityEntry]? {
     guard let country = request.context.country else { return nil }
@@ -475,7 +288,7 @@ package struct Recommender: Sendable {
 
   /// Inputs and provenance for an explanation: the personal reads when the store answers,
   /// else the baselines with the reason GetRecommendations would give.
-  private func explanationInputs(
+  func explanationInputs(
     _ request: RecommendationRequest, budget: RequestBudget, logger: Logger
   ) async -> (CandidateInputs, (RankedSlate) -> Provenance) {
     let reason: Provenance.FallbackReason
@@ -499,7 +312,7 @@ package struct Recommender: Sendable {
 
   /// MODEL when a personal source (the model's candidates or co-visitation) proposed
   /// anything; otherwise the user is cold and the slate is the baseline (NO_CANDIDATES).
-  private func provenance(of ranked: RankedSlate, inputs: CandidateInputs, requestID: String) -> Provenance {
+  func provenance(of ranked: RankedSlate, inputs: CandidateInputs, requestID: String) -> Provenance {
     guard !ranked.sources.isDisjoint(with: [.model, .coVisitation]) else {
       return fallbackProvenance(reason: .noCandidates, level: ranked.trendingLevel, guardrails: ranked.guardrails, requestID: requestID)
     }
@@ -512,7 +325,7 @@ package struct Recommender: Sendable {
   package static let coVisitationOnlyVersion = "co-visitation"
 
   /// Queues the cache write; the request never waits for it.
-  private func fillCache(_ key: ResponseCacheKey, slate: Slate, store: any LineupStore, logger: Logger) {
+  func fillCache(_ key: ResponseCacheKey, slate: Slate, store: any LineupStore, logger: Logger) {
     guard let codec, let writeBehind else { return }
     let ttl = ttls.jittered(ttls.recommendations)
     writeBehind.submit {
@@ -525,7 +338,7 @@ package struct Recommender: Sendable {
   }
 
   /// The pipeline over the baselines alone (live popularity when `liveDeadline` allows).
-  private func fallbackSlate(
+  func fallbackSlate(
     _ request: RecommendationRequest,
     reason: Provenance.FallbackReason,
     liveDeadline: ContinuousClock.Instant?,
@@ -542,20 +355,20 @@ package struct Recommender: Sendable {
       provenance: fallbackProvenance(reason: reason, level: ranked.trendingLevel, guardrails: ranked.guardrails, requestID: requestID))
   }
 
-  private func baselineInputs(_ request: RecommendationRequest, liveTrending: [PopularityEntry]?) -> CandidateInputs {
+  func baselineInputs(_ request: RecommendationRequest, liveTrending: [PopularityEntry]?) -> CandidateInputs {
     let snapshot = catalog.snapshot
     return CandidateInputs(
       request: request, catalog: snapshot.items, liveTrending: liveTrending, fallback: fallback.current,
       newCreatorItems: snapshot.newCreatorItems)
   }
 
-  private func logLiveFailure(_ failure: (any Error)?, logger: Logger) {
+  func logLiveFailure(_ failure: (any Error)?, logger: Logger) {
     if let failure {
       logger.warning("live popularity failed; served from the files", metadata: ["error": "\(failure)"])
     }
   }
 
-  private func fallbackProvenance(
+  func fallbackProvenance(
     reason: Provenance.FallbackReason,
     level: FallbackLevel,
     data: FallbackData? = nil,

@@ -8,9 +8,11 @@ import Synchronization
 /// unparseable, or the store down) the caller's list price is quoted back unchanged with the
 /// reason; without one either, the answer is an error, never a guessed price.
 ///
-/// The `pricing` flag governs personalization: OFF (or SHADOW, whose comparison is not built)
-/// quotes the policy's base price, no discount, with the decision in provenance. The policy
-/// read sits behind the `pricing.policy` breaker: open → the list price at once.
+/// The `pricing` flag governs personalization: OFF quotes the policy's base price, no
+/// discount, with the decision in provenance; SHADOW quotes the same base price and computes
+/// the personalized quote off the critical path, recording how often the two agree, the
+/// price ratio and the extra time. The policy read sits behind the `pricing.policy` breaker:
+/// open → the list price at once.
 package final class PriceQuoter: Sendable {
   private let store: any PricingStore & ResponseCacheStore
   private let codec: (any QuoteCodec)?
@@ -46,15 +48,19 @@ package final class PriceQuoter: Sendable {
     -> PriceQuote
   {
     let decision = control?.evaluate(FlagCatalog.pricing, userID: request.userID, country: request.context.country?.value ?? "")
-    var quote = try await quote(request, personalized: decision.map { $0.result == .on } ?? true, budget: budget, requestID: requestID, logger: logger)
+    var quote = try await quote(request, mode: decision?.result ?? .on, budget: budget, requestID: requestID, logger: logger)
     quote.provenance.flag = decision
     quote.provenance.variant = decision?.variant ?? ""
     return quote
   }
 
+  /// - Parameter mode: the `pricing` flag's result: ON personalizes; OFF and SHADOW quote the
+  ///   base price (SHADOW also starts the comparison).
   private func quote(
-    _ request: PriceRequest, personalized: Bool, budget: RequestBudget, requestID: String, logger: Logger
+    _ request: PriceRequest, mode: FlagResult, budget: RequestBudget, requestID: String, logger: Logger
   ) async throws(LineupError) -> PriceQuote {
+    let started = ContinuousClock.now
+    let personalized = mode == .on
     guard let deadline = budget.storeDeadline() else {
       return try listPriceQuote(request, reason: .deadline, why: "too little of the deadline was left to read the pricing policy", requestID: requestID)
     }
@@ -88,9 +94,12 @@ package final class PriceQuoter: Sendable {
       // this one must not outlive the flag. The floor still holds (PriceRules).
       var base = compute(policy, features: [:], requestedDiscountBps: 0, requestID: requestID)
       base.provenance.source = .fallback
-      base.provenance.fallbackReason = .flagOff
-      let off = Reason(code: .listPrice, text: "Base price: personalized pricing is off", weight: 1)
+      base.provenance.fallbackReason = mode == .shadow ? .shadow : .flagOff
+      let off = Reason(
+        code: .listPrice, text: mode == .shadow ? "Base price: personalized pricing is in shadow mode" : "Base price: personalized pricing is off",
+        weight: 1)
       base.reasons = base.reasons.map(\.code) == [.listPrice] ? [off] : base.reasons + [off]
+      if mode == .shadow { shadowQuote(request, policy: policy, served: base, servedTook: ContinuousClock.now - started, budget: budget, logger: logger) }
       return base
     }
     // A cached quote stands only while it still honours the policy read with it: a cost or
@@ -121,8 +130,46 @@ package final class PriceQuoter: Sendable {
     return quote
   }
 
+  /// Shadow mode: the personalized quote, computed in the background from the policy the
+  /// served quote already read and the user's features, and compared with the served price.
+  /// Nothing is cached and no clamp is counted: the shadow quote is never anyone's price. Its
+  /// extra time is the features read and the computation, less what the served quote took
+  /// past its policy read.
+  private func shadowQuote(
+    _ request: PriceRequest, policy: PricingPolicy, served: PriceQuote, servedTook: Duration, budget: RequestBudget, logger: Logger
+  ) {
+    guard let control, control.beginShadowRun() else { return }
+    // The caller's deadline does not bind work done after the answer went out.
+    var shadowBudget = budget
+    shadowBudget.rpcDeadline = nil
+    let store = self.store
+    Task {
+      defer { control.endShadowRun() }
+      let started = ContinuousClock.now
+      guard let deadline = shadowBudget.storeDeadline() else { return }
+      let features: [String: String]
+      do {
+        features = try await store.userFeatures(of: request.userID, deadline: deadline)
+      } catch {
+        logger.debug("shadow quote: user features read failed", metadata: ["error": "\(error)"])
+        return
+      }
+      let shadow = self.compute(policy, features: features, requestID: "", countsClamps: false)
+      let comparison = ShadowComparison(
+        overlap: shadow.price == served.price ? 1 : 0, extraSeconds: (ContinuousClock.now - started - servedTook) / .seconds(1),
+        priceRatio: served.price.minorUnits > 0 ? Double(shadow.price.minorUnits) / Double(served.price.minorUnits) : 1)
+      control.recordShadow(comparison, flag: FlagCatalog.pricing)
+      logger.debug(
+        "shadow quote", metadata: ["served_minor": "\(served.price.minorUnits)", "personalized_minor": "\(shadow.price.minorUnits)"])
+    }
+  }
+
   /// The quote for `policy` and the user's features.
-  package func compute(_ policy: PricingPolicy, features: [String: String], requestedDiscountBps: Int? = nil, requestID: String) -> PriceQuote {
+  ///
+  /// - Parameter countsClamps: false for a shadow quote, which is never served.
+  package func compute(
+    _ policy: PricingPolicy, features: [String: String], requestedDiscountBps: Int? = nil, requestID: String, countsClamps: Bool = true
+  ) -> PriceQuote {
     var (requested, discountReason) = discounts.requested(features: features, policy: policy)
     if let requestedDiscountBps { (requested, discountReason) = (requestedDiscountBps, nil) }
     let outcome = PriceRules.quote(policy, requestedDiscountBps: requested)
@@ -132,7 +179,7 @@ package final class PriceQuoter: Sendable {
       reasons.append(Reason(code: .discountCapped, text: "Discount capped at \(DiscountRequest.percent(policy.maxDiscountBps))", weight: 1))
     }
     if outcome.floorClamped || outcome.baseBelowFloor {
-      clamps.add(1, ordering: .relaxed)
+      if countsClamps { clamps.add(1, ordering: .relaxed) }
       reasons.append(
         outcome.baseBelowFloor
           ? Reason(code: .baseBelowFloor, text: "The list price is below the lowest price allowed; charged at the floor", weight: 1)

@@ -27,9 +27,6 @@ package final class LineupMetrics: Sendable {
 
   private let priceFloorClamps: CoreMetrics.Counter
   private let controlFresh: CoreMetrics.Gauge
-  private let shadowRuns: CoreMetrics.Gauge
-  private let shadowOverlap: CoreMetrics.Gauge
-  private let shadowExtraSeconds: CoreMetrics.Gauge
 
   package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
     self.registry = registry
@@ -38,9 +35,6 @@ package final class LineupMetrics: Sendable {
     self.factory = factory
     priceFloorClamps = CoreMetrics.Counter(label: Name.priceFloorClamps, factory: factory)
     controlFresh = CoreMetrics.Gauge(label: Name.controlFresh, factory: factory)
-    shadowRuns = CoreMetrics.Gauge(label: Name.shadowRuns, factory: factory)
-    shadowOverlap = CoreMetrics.Gauge(label: Name.shadowOverlap, factory: factory)
-    shadowExtraSeconds = CoreMetrics.Gauge(label: Name.shadowExtraSeconds, factory: factory)
   }
 
   /// The metric names, for the code, the docs and the alert rules' test.
@@ -64,6 +58,7 @@ package final class LineupMetrics: Sendable {
     package static let shadowRuns = "lineup_shadow_runs"
     package static let shadowOverlap = "lineup_shadow_mean_overlap"
     package static let shadowExtraSeconds = "lineup_shadow_mean_extra_seconds"
+    package static let shadowPriceRatio = "lineup_shadow_mean_price_ratio"
   }
 
   /// The Prometheus text exposition of everything recorded so far.
@@ -176,9 +171,9 @@ package final class LineupMetrics: Sendable {
   ///   `lineup_breaker_state{state="open"} == 1` selects the open ones;
   /// - whether the shared control state was read last time (0: this replica serves its last
   ///   known flags and overrides);
-  /// - the shadow computations so far: runs (a counter Prometheus sees as a gauge, being set
-  ///   rather than added to), their mean overlap@k with the served baseline and mean extra
-  ///   latency.
+  /// - per flag, the shadow comparisons so far: runs (a counter Prometheus sees as a gauge,
+  ///   being set rather than added to), their mean overlap with the served answer, mean extra
+  ///   latency and, for pricing, the mean personalized ÷ served price.
   package func recordControlState(_ plane: ControlPlane) {
     for breaker in plane.breakers.values {
       let snapshot = breaker.snapshot
@@ -188,10 +183,15 @@ package final class LineupMetrics: Sendable {
       }
     }
     controlFresh.record(plane.isFresh ? 1 : 0)
-    let shadow = plane.shadow
-    shadowRuns.record(shadow.runs)
-    shadowOverlap.record(shadow.meanOverlap)
-    shadowExtraSeconds.record(shadow.meanExtraSeconds)
+    for (flag, stats) in plane.shadow {
+      let dimensions = [("flag", flag)]
+      CoreMetrics.Gauge(label: Name.shadowRuns, dimensions: dimensions, factory: factory).record(stats.runs)
+      CoreMetrics.Gauge(label: Name.shadowOverlap, dimensions: dimensions, factory: factory).record(stats.meanOverlap)
+      CoreMetrics.Gauge(label: Name.shadowExtraSeconds, dimensions: dimensions, factory: factory).record(stats.meanExtraSeconds)
+      if let ratio = stats.meanPriceRatio {
+        CoreMetrics.Gauge(label: Name.shadowPriceRatio, dimensions: dimensions, factory: factory).record(ratio)
+      }
+    }
   }
 
   // MARK: - Redis

@@ -323,9 +323,12 @@ struct AdminServiceTests {
       let shadowed = try await recommender.getRecommendations(request)
       #expect(shadowed.provenance.source == .fallback && shadowed.provenance.fallbackReason == .shadow)
       #expect(shadowed.provenance.flag.result == .shadow)
-      #expect(try await eventually { application.control.shadow.runs >= 1 })
-      let stats = application.control.shadow
+      #expect(try await eventually { (application.control.shadow["recs"]?.runs ?? 0) >= 1 })
+      let stats = try #require(application.control.shadow["recs"])
       #expect((0...1).contains(stats.meanOverlap))
+      application.metrics.recordControlState(application.control)
+      let page = try PrometheusText(application.metrics.exposition())
+      #expect(page.value("lineup_shadow_runs", ["flag": "recs"]) ?? 0 >= 1)
 
       _ = try await admin.setFlag(
         .with { $0.flag = .with { $0.name = "recs"; $0.rolloutBps = 10_000 }; $0.reason = "done" }, metadata: Self.bearer(Self.adminSecret))
@@ -333,6 +336,71 @@ struct AdminServiceTests {
       let live = try await recommender.getRecommendations(request)
       #expect(live.provenance.source == .model, "\(live.provenance)")
       #expect(!live.provenance.cacheHit)
+    }
+  }
+
+  @Test("feed and pricing in shadow mode serve the baseline page and the base price, compute the personalized answers in the background and record the comparisons; nothing is written for them")
+  func feedAndPricingShadow() async throws {
+    try await withLineupClient(configuration: Self.configuration()) { client, application in
+      try await application.store.putCandidates(
+        ModelCandidates(modelVersion: "m-shadow", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 7), score: 1 - Double($0) / 100) }),
+        for: "reader", ttlSeconds: nil, deadline: .now + .seconds(2))
+      try await application.store.putPricingPolicy(
+        PricingPolicy(productID: "coins-100", currency: "BRL", basePriceMinor: 1_999, costMinor: 1_000, minMarginBps: 1_500, maxDiscountBps: 2_000),
+        deadline: .now + .seconds(2))
+      try await application.store.putUserFeatures(["segment": "price_sensitive"], for: "reader", ttlSeconds: 60, deadline: .now + .seconds(2))
+      let admin = Lineup_V1_Admin.Client(wrapping: client)
+      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      for name in ["feed", "pricing"] {
+        _ = try await admin.setFlag(
+          .with { $0.flag = .with { $0.name = name; $0.rolloutBps = 10_000; $0.shadow = true }; $0.reason = "compare" },
+          metadata: Self.bearer(Self.adminSecret))
+      }
+
+      let page = try await recommender.getFeed(.with { $0.userID = "reader"; $0.context.country = "BR"; $0.context.sessionID = "s-shadow"; $0.pageSize = 10 })
+      #expect(page.provenance.source == .fallback && page.provenance.fallbackReason == .shadow && page.provenance.flag.result == .shadow)
+      #expect(page.items.count == 10)
+      let quote = try await recommender.getPrice(.with { $0.userID = "reader"; $0.productID = "coins-100"; $0.context.country = "BR" })
+      #expect(quote.price.minorUnits == 1_999 && quote.provenance.fallbackReason == .shadow)
+      #expect(quote.reasons.contains { $0.text.contains("shadow mode") })
+
+      #expect(try await eventually { (application.control.shadow["feed"]?.runs ?? 0) >= 1 && (application.control.shadow["pricing"]?.runs ?? 0) >= 1 })
+      let feedStats = try #require(application.control.shadow["feed"])
+      // The personalized page leads with the model's candidates, which the baseline does not.
+      #expect(feedStats.meanOverlap < 1)
+      let pricing = try #require(application.control.shadow["pricing"])
+      #expect(pricing.meanOverlap == 0, "the personalized price (1,600) differs from the base price served")
+      #expect(abs((pricing.meanPriceRatio ?? 0) - 1_600.0 / 1_999.0) < 1e-9)
+      application.metrics.recordControlState(application.control)
+      let metrics = try PrometheusText(application.metrics.exposition())
+      #expect(metrics.value("lineup_shadow_runs", ["flag": "feed"]) ?? 0 >= 1)
+      #expect(abs((metrics.value("lineup_shadow_mean_price_ratio", ["flag": "pricing"]) ?? 0) - 1_600.0 / 1_999.0) < 1e-6)
+
+      // The shadow page left the session's served set alone, and no quote was cached.
+      #expect(try await application.store.servedItems(userID: "reader", sessionID: "s-shadow", deadline: .now + .seconds(2)).isEmpty)
+      _ = try await admin.setFlag(
+        .with { $0.flag = .with { $0.name = "pricing"; $0.rolloutBps = 10_000 }; $0.reason = "done" }, metadata: Self.bearer(Self.adminSecret))
+      let live = try await recommender.getPrice(.with { $0.userID = "reader"; $0.productID = "coins-100"; $0.context.country = "BR" })
+      #expect(live.price.minorUnits == 1_600 && !live.provenance.cacheHit)
+    }
+  }
+
+  @Test("a candidate source in shadow mode: the slate is served without it, and the slate with it is computed in the background and compared under the source's flag")
+  func sourceShadow() async throws {
+    try await withLineupClient(configuration: Self.configuration()) { client, application in
+      try await application.store.putCandidates(
+        ModelCandidates(modelVersion: "m-shadow", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 7), score: 1 - Double($0) / 100) }),
+        for: "reader", ttlSeconds: nil, deadline: .now + .seconds(2))
+      _ = try await Lineup_V1_Admin.Client(wrapping: client).setFlag(
+        .with { $0.flag = .with { $0.name = "source.model"; $0.rolloutBps = 10_000; $0.shadow = true }; $0.reason = "compare the model" },
+        metadata: Self.bearer(Self.adminSecret))
+      let served = try await Lineup_V1_Recommender.Client(wrapping: client).getRecommendations(
+        .with { $0.userID = "reader"; $0.context.country = "BR"; $0.limit = 10 })
+      #expect(served.items.count == 10)
+      #expect(!served.items.contains { $0.reasons.contains { $0.code == "MODEL_SCORE" } }, "served without the shadowed source")
+      #expect(try await eventually { (application.control.shadow["source.model"]?.runs ?? 0) >= 1 })
+      #expect(try #require(application.control.shadow["source.model"]).meanOverlap < 1, "with the model's 40 candidates the slate differs")
+      #expect(application.control.shadow["recs"] == nil, "the recs flag itself is on")
     }
   }
 
