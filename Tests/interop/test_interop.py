@@ -11,6 +11,8 @@ What this proves:
   enum values the server does not know), RecordInteractions (a retried batch counts once, a bad
   event is rejected by field path, google.protobuf.Timestamp from Python), and GetFeed pages
   that never repeat an item within a session.
+* Two ``lineup-server`` processes on one real ``redis-server``: a flag killed and a breaker
+  forced open through one are obeyed by the other within 2 s, and audited once.
 * Its metrics port serves Prometheus text that holds every metric the shipped alert rules
   (``loadtest/prometheus-rules.yml``) use; the rules themselves pass ``promtool check rules``
   and their unit tests (``promtool test rules``).
@@ -132,7 +134,7 @@ def _generate_stubs(out_dir: Path) -> None:
 
 @pytest.fixture(scope="session")
 def pb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    """The generated modules: common, recommender, recommender_grpc, health, health_grpc."""
+    """The generated modules: common, recommender(_grpc), admin(_grpc), health(_grpc)."""
     out_dir = tmp_path_factory.mktemp("generated-stubs")
     _generate_stubs(out_dir)
     sys.path.insert(0, str(out_dir))
@@ -141,6 +143,8 @@ def pb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
             common=importlib.import_module("lineup.v1.common_pb2"),
             recommender=importlib.import_module("lineup.v1.recommender_pb2"),
             recommender_grpc=importlib.import_module("lineup.v1.recommender_pb2_grpc"),
+            admin=importlib.import_module("lineup.v1.admin_pb2"),
+            admin_grpc=importlib.import_module("lineup.v1.admin_pb2_grpc"),
             health=importlib.import_module(f"{GRPC_PROTO_ALIAS}.health.v1.health_pb2"),
             health_grpc=importlib.import_module(f"{GRPC_PROTO_ALIAS}.health.v1.health_pb2_grpc"),
         )
@@ -230,35 +234,43 @@ def metrics_port() -> int:
     return _free_loopback_port()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, pb: SimpleNamespace, metrics_port: int) -> Iterator[str]:
-    """Runs the real lineup-server on a free loopback port; yields its "host:port"."""
+def _server_binary() -> Path:
     binary = Path(os.environ.get("LINEUP_SERVER_BIN", str(DEFAULT_SERVER_BIN)))
     if not (binary.is_file() and os.access(binary, os.X_OK)):
         pytest.fail(
             f"lineup-server binary not found (or not executable) at {binary}. Build it with "
             f"`swift build --product lineup-server`, or point LINEUP_SERVER_BIN at it."
         )
+    return binary
+
+
+def _fallback_data() -> Path:
     fallback_data = Path(os.environ.get("LINEUP_FALLBACK_DATA", str(DEFAULT_FALLBACK_DATA)))
     if not fallback_data.is_dir():
         pytest.fail(
             f"fallback-data folder not found at {fallback_data} "
             f"(set LINEUP_FALLBACK_DATA to use another one)."
         )
+    return fallback_data
 
+
+def _start_server(
+    pb: SimpleNamespace, log_path: Path, extra_args: Sequence[str] = (), env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Starts the real lineup-server on a free loopback port and waits until it is SERVING;
+    returns the process and its "host:port". Stop it with `_stop`."""
     port = _free_loopback_port()
     address = f"127.0.0.1:{port}"
     command = [
-        str(binary),
+        str(_server_binary()),
         "--host", "127.0.0.1",
         "--port", str(port),
-        "--metrics-port", str(metrics_port),
-        "--fallback-data", str(fallback_data),
+        "--fallback-data", str(_fallback_data()),
+        *extra_args,
     ]  # fmt: skip
-    log_path = tmp_path_factory.mktemp("server") / "lineup-server.log"
     with log_path.open("wb") as log:
         # A session of its own: a Ctrl-C on pytest reaches only pytest, which then stops the
-        # server through the teardown below (SIGTERM), as a deployment would.
+        # server through the teardown (SIGTERM), as a deployment would.
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -266,6 +278,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, pb: SimpleNamespace, metric
             stderr=subprocess.STDOUT,
             cwd=REPO_ROOT,
             start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
     try:
         _wait_until_serving(process, address, pb, log_path)
@@ -274,6 +287,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, pb: SimpleNamespace, metric
             process.kill()
             process.wait()
         raise
+    return process, address
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, pb: SimpleNamespace, metrics_port: int) -> Iterator[str]:
+    """Runs the real lineup-server on a free loopback port; yields its "host:port"."""
+    log_path = tmp_path_factory.mktemp("server") / "lineup-server.log"
+    process, address = _start_server(pb, log_path, ["--metrics-port", str(metrics_port)])
 
     yield address
 
@@ -596,3 +617,95 @@ def test_metrics_page_holds_every_metric_the_alert_rules_use(
     ok = [v for k, v in samples.items() if k.startswith("lineup_rpc_duration_seconds_count{") and 'method="GetRecommendations"' in k and 'code="OK"' in k]
     assert ok and ok[0] >= 2
     assert samples['lineup_breaker_state{breaker="redis.read",state="closed"}'] == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Two replicas on one redis-server
+# --------------------------------------------------------------------------------------------
+
+ADMIN_SECRET = "interop-admin-secret-0123456789"
+
+
+@pytest.fixture()
+def redis_server(tmp_path: Path) -> Iterator[str]:
+    """A real redis-server on a free loopback port, nothing persisted; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server not found on PATH (scripts/install-deps.sh test installs it)")
+    port = _free_loopback_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as probe:
+                probe.sendall(b"PING\r\n")
+                if probe.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.fail(f"redis-server did not answer PING on port {port}")
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_two_server_processes_on_one_redis_obey_a_flag_and_an_override_set_through_either_within_2s(
+    pb: SimpleNamespace, redis_server: str, tmp_path: Path
+) -> None:
+    """The issue's replica test with real processes: a change made through replica A reaches
+    replica B over Redis (pub/sub announcement, periodic re-read as a backstop)."""
+    env = {"LINEUP_ADMIN_TOKEN": ADMIN_SECRET}
+    replicas: list[tuple[subprocess.Popen[bytes], Path]] = []
+    try:
+        addresses = []
+        for name in "ab":
+            log_path = tmp_path / f"replica-{name}.log"
+            process, address = _start_server(pb, log_path, ["--redis", redis_server, "--metrics-port", str(_free_loopback_port())], env)
+            replicas.append((process, log_path))
+            addresses.append(address)
+        address_a, address_b = addresses
+        bearer = [("authorization", f"Bearer {ADMIN_SECRET}")]
+        with grpc.insecure_channel(address_a, options=CHANNEL_OPTIONS) as a, grpc.insecure_channel(address_b, options=CHANNEL_OPTIONS) as b:
+            admin_a = pb.admin_grpc.AdminStub(a)
+            admin_b = pb.admin_grpc.AdminStub(b)
+            recs_b = pb.recommender_grpc.RecommenderStub(b)
+            request = recommendations_request(pb, user_id="py-replica-user", country="BR", limit=3)
+            before = recs_b.GetRecommendations(request, timeout=CALL_TIMEOUT)
+            assert before.provenance.flag.result == pb.common.FLAG_RESULT_ON
+
+            admin_a.SetFlag(
+                pb.admin.SetFlagRequest(flag=pb.admin.Flag(name="recs", killed=True), reason="interop: kill on A"),
+                metadata=bearer, timeout=CALL_TIMEOUT,
+            )
+            admin_a.SetBreakerOverride(
+                pb.admin.SetBreakerOverrideRequest(name="redis.write", override=pb.admin.BREAKER_OVERRIDE_FORCED_OPEN, reason="interop drill"),
+                metadata=bearer, timeout=CALL_TIMEOUT,
+            )
+            changed = time.monotonic()
+            flag_seen = breaker_seen = None
+            while time.monotonic() - changed < 2.0 and (flag_seen is None or breaker_seen is None):
+                if flag_seen is None:
+                    answer = recs_b.GetRecommendations(request, timeout=CALL_TIMEOUT)
+                    if answer.provenance.flag.reason == "killed":
+                        flag_seen = time.monotonic() - changed
+                if breaker_seen is None:
+                    breakers = admin_b.ListBreakers(pb.admin.ListBreakersRequest(), metadata=bearer, timeout=CALL_TIMEOUT).breakers
+                    if any(x.name == "redis.write" and x.state == pb.admin.BREAKER_STATE_FORCED_OPEN for x in breakers):
+                        breaker_seen = time.monotonic() - changed
+                time.sleep(0.02)
+            assert flag_seen is not None, "replica B still serves with recs on 2 s after A killed it"
+            assert breaker_seen is not None, "replica B's redis.write is not forced open 2 s after A forced it"
+            # The change is audited once, on the shared stream, whichever replica is asked.
+            audit = admin_b.ListAuditEvents(pb.admin.ListAuditEventsRequest(limit=10), metadata=bearer, timeout=CALL_TIMEOUT)
+            assert [e.target for e in audit.events][:2] == ["redis.write", "recs"], audit
+    finally:
+        for process, log_path in replicas:
+            _stop(process, log_path)
