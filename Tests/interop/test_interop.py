@@ -657,7 +657,7 @@ def redis_server(tmp_path: Path) -> Iterator[str]:
     process.wait(timeout=10)
 
 
-def test_two_server_processes_on_one_redis_obey_a_flag_and_an_override_set_through_either_within_2s(
+def test_a_flag_and_an_override_set_through_one_server_process_are_obeyed_by_another_on_the_same_redis_within_2s(
     pb: SimpleNamespace, redis_server: str, tmp_path: Path
 ) -> None:
     """The issue's replica test with real processes: a change made through replica A reaches

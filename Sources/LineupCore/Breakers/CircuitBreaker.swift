@@ -54,6 +54,12 @@ package final class CircuitBreaker: Sendable {
     update { machine in ((), machine.record(permit, failed: failed, now: now)) }
   }
 
+  /// `permit` timed from now: for a permit taken ahead of its call (so the decision is known
+  /// early), whose duration must still be the call's own.
+  package func restartingClock(_ permit: BreakerPermit) -> BreakerPermit {
+    BreakerPermit(startedAt: clock(), isTrial: permit.isTrial, generation: permit.generation)
+  }
+
   /// Hands back a permit without an outcome (`BreakerStateMachine.release`): for a call
   /// that was not made, or whose failure was not the dependency's.
   package func release(_ permit: BreakerPermit) {

@@ -21,6 +21,9 @@ package struct CandidateInputs: Sendable {
   /// Sources this request's slate is built without (their flags are off for the user,
   /// `SourceFlags`). Default none.
   package var disabledSources: Set<CandidateSourceName> = []
+  /// True when a source that should have run could not (its data unreadable, its read failed
+  /// or its breaker refused): the slate is served but not cached. Default false.
+  package var incomplete = false
 
   package init(
     request: RecommendationRequest,

@@ -35,6 +35,15 @@ package final class SourceBreakerPermits: Sendable {
     self.held = Mutex(held)
   }
 
+  /// Starts timing `source`'s call now: the permit was taken before the user-state read, and
+  /// that read's time is `redis.read`'s to judge, not the source's.
+  package func startCall(_ source: CandidateSourceName) {
+    held.withLock { held in
+      guard let entry = held[source] else { return }
+      held[source] = (entry.breaker, entry.breaker.restartingClock(entry.permit))
+    }
+  }
+
   /// Counts the outcome of `source`'s read (once; later calls and sources without a permit
   /// do nothing).
   package func record(_ source: CandidateSourceName, failed: Bool) {

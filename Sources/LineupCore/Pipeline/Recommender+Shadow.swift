@@ -19,15 +19,21 @@ extension Recommender {
 
   /// Shadow mode for a candidate source (GetRecommendations): the slate was served without
   /// the source; for each source flag in shadow, the slate with that source is computed in
-  /// the background and compared with it, under that flag's name. A source its breaker
-  /// refuses is not shadowed: it cannot be called.
+  /// the background and compared with it, under that flag's name: the flags decided again
+  /// with that one on, so the rule that keeps the baselines applies as it would. A source
+  /// that ran anyway (the baselines kept) is not shadowed, nor one its breaker refuses: it
+  /// cannot be called.
   func shadowSources(
     _ request: RecommendationRequest, sourceFlags: SourceFlags, served: Slate, servedTook: Duration, budget: RequestBudget, logger: Logger
   ) {
-    for (flag, source) in SourceFlags.flagOfSource where sourceFlags.evaluations.contains(where: { $0.flag == flag && $0.result == .shadow }) {
+    for (flag, source) in SourceFlags.flagOfSource
+    where sourceFlags.disabled.contains(source) && sourceFlags.evaluations.contains(where: { $0.flag == flag && $0.result == .shadow }) {
       runShadow(flag: flag, served: served, servedTook: servedTook, budget: budget, logger: logger) { store, deadline in
-        var withSource = sourceFlags
-        withSource.disabled.remove(source)
+        var withSource = SourceFlags.decide { name in
+          guard var evaluation = sourceFlags.evaluations.first(where: { $0.flag == name }) else { return nil }
+          if name == flag { evaluation.result = .on }
+          return evaluation
+        }
         let sourcePermits = SourceBreakerPermits(control: self.control, skipping: withSource.disabled)
         guard !sourcePermits.refused.contains(source) else { return nil }
         withSource.leaveOut(sourcePermits.refused)
@@ -40,11 +46,13 @@ extension Recommender {
     }
   }
 
-  /// Shadow mode for GetFeed: the personalized page this session would have got at this
-  /// point (its candidates less what the session's served set holds), computed in the
-  /// background and compared with the baseline page served. It writes nothing: neither the
-  /// session's served set nor the feed cache.
+  /// Shadow mode for GetFeed: the personalized first page of the session, computed in the
+  /// background and compared with the baseline page served. Only the first page is
+  /// compared: in shadow mode nothing records what a personalized session would have served
+  /// on earlier pages, so a later page could only be compared with a guess. It writes
+  /// nothing: neither the session's served set nor the feed cache.
   func shadowFeedPage(_ request: FeedRequest, cursor: FeedCursor, served: Slate, servedTook: Duration, budget: RequestBudget, logger: Logger) {
+    guard cursor.page == 0 else { return }
     let pageRequest = RecommendationRequest(userID: request.userID, context: request.context, limit: request.pageSize)
     runShadow(flag: FlagCatalog.feed, served: served, servedTook: servedTook, budget: budget, logger: logger) { store, deadline in
       let (sourceFlags, sourcePermits) = self.sourcePlan(pageRequest)

@@ -196,7 +196,7 @@ package struct Recommender: Sendable {
       request, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
     let ranked = pipeline.rank(inputs)
     let slate = Slate(items: ranked.items, provenance: provenance(of: ranked, inputs: inputs, requestID: requestID))
-    if slate.provenance.source == .model { fillCache(key, slate: slate, store: store, logger: logger) }
+    if slate.provenance.source == .model && !inputs.incomplete { fillCache(key, slate: slate, store: store, logger: logger) }
     return slate
   }
 
@@ -232,6 +232,7 @@ package struct Recommender: Sendable {
     }
     // A source left out (flag off, breaker open) is not read.
     let seeds = sourceFlags.disabled.contains(.coVisitation) ? [] : Array(state.recentItems.prefix(settings.coVisitationSeeds))
+    if !seeds.isEmpty { sourcePermits.startCall(.coVisitation) }
     async let live = liveTrending(request, store: store, deadline: deadline, logger: logger)
     var coVisits: [String: [PopularityEntry]] = [:]
     await withTaskGroup(of: (String, [PopularityEntry]?).self) { group in
@@ -249,6 +250,11 @@ package struct Recommender: Sendable {
       request: request, catalog: snapshot.items, model: state.candidates, recentItems: state.recentItems, coVisits: coVisits,
       liveTrending: await live, fallback: fallback.current, newCreatorItems: snapshot.newCreatorItems)
     inputs.disabledSources = sourceFlags.disabled
+    // A source that was meant to run but could not (unreadable candidates, a failed or refused
+    // read) leaves a slate that must not be cached for the full TTL as if it were whole.
+    inputs.incomplete =
+      state.modelCandidatesUnreadable || coVisits.count < seeds.count
+      || (request.context.country != nil && !sourceFlags.disabled.contains(.trending) && inputs.liveTrending == nil)
     return inputs
   }
 

@@ -59,7 +59,6 @@ package final class PriceQuoter: Sendable {
   private func quote(
     _ request: PriceRequest, mode: FlagResult, budget: RequestBudget, requestID: String, logger: Logger
   ) async throws(LineupError) -> PriceQuote {
-    let started = ContinuousClock.now
     let personalized = mode == .on
     guard let deadline = budget.storeDeadline() else {
       return try listPriceQuote(request, reason: .deadline, why: "too little of the deadline was left to read the pricing policy", requestID: requestID)
@@ -99,7 +98,7 @@ package final class PriceQuoter: Sendable {
         code: .listPrice, text: mode == .shadow ? "Base price: personalized pricing is in shadow mode" : "Base price: personalized pricing is off",
         weight: 1)
       base.reasons = base.reasons.map(\.code) == [.listPrice] ? [off] : base.reasons + [off]
-      if mode == .shadow { shadowQuote(request, policy: policy, served: base, servedTook: ContinuousClock.now - started, budget: budget, logger: logger) }
+      if mode == .shadow { shadowQuote(request, policy: policy, served: base, budget: budget, logger: logger) }
       return base
     }
     // A cached quote stands only while it still honours the policy read with it: a cost or
@@ -133,11 +132,9 @@ package final class PriceQuoter: Sendable {
   /// Shadow mode: the personalized quote, computed in the background from the policy the
   /// served quote already read and the user's features, and compared with the served price.
   /// Nothing is cached and no clamp is counted: the shadow quote is never anyone's price. Its
-  /// extra time is the features read and the computation, less what the served quote took
-  /// past its policy read.
-  private func shadowQuote(
-    _ request: PriceRequest, policy: PricingPolicy, served: PriceQuote, servedTook: Duration, budget: RequestBudget, logger: Logger
-  ) {
+  /// extra time is the features read and the computation: what personalizing adds to the
+  /// policy read both quotes share.
+  private func shadowQuote(_ request: PriceRequest, policy: PricingPolicy, served: PriceQuote, budget: RequestBudget, logger: Logger) {
     guard let control, control.beginShadowRun() else { return }
     // The caller's deadline does not bind work done after the answer went out.
     var shadowBudget = budget
@@ -156,7 +153,7 @@ package final class PriceQuoter: Sendable {
       }
       let shadow = self.compute(policy, features: features, requestID: "", countsClamps: false)
       let comparison = ShadowComparison(
-        overlap: shadow.price == served.price ? 1 : 0, extraSeconds: (ContinuousClock.now - started - servedTook) / .seconds(1),
+        overlap: shadow.price == served.price ? 1 : 0, extraSeconds: (ContinuousClock.now - started) / .seconds(1),
         priceRatio: served.price.minorUnits > 0 ? Double(shadow.price.minorUnits) / Double(served.price.minorUnits) : 1)
       control.recordShadow(comparison, flag: FlagCatalog.pricing)
       logger.debug(

@@ -26,6 +26,10 @@ package struct RedisSubscriber: Sendable {
   /// Default 50 ms, doubling per failed attempt up to `maximumBackoff` (default 2 s).
   package var initialBackoff: Duration = .milliseconds(50)
   package var maximumBackoff: Duration = .seconds(2)
+  /// How often the subscription is PINGed; one unanswered within `connectTimeout` closes the
+  /// connection and subscribes again, so a connection that died without a word (a dropped
+  /// NAT entry, a frozen server) is noticed. Default 5 s.
+  package var pingInterval: Duration = .seconds(5)
   private let logger: Logger
 
   /// - Precondition: `urls` and `channels` are not empty.
@@ -56,20 +60,32 @@ package struct RedisSubscriber: Sendable {
           throw error
         }
         if failures > 0 { logger.info("redis subscription restored", metadata: ["url": "\(url)"]) }
-        failures = 0
+        let subscribedAt = ContinuousClock.now
         await handle(.subscribed)
         // Cancellation ends the iteration on its own; closing the connection as well lets
         // the close future (and so the sink) finish.
         await withTaskCancellationHandler {
-          for await push in pushes {
-            if let event = Self.event(from: push) { await handle(event) }
+          await withDiscardingTaskGroup { group in
+            group.addTask { await keepAlive(connection) }
+            for await push in pushes {
+              if let event = Self.event(from: push) { await handle(event) }
+            }
+            group.cancelAll()
           }
         } onCancel: {
           connection.closeNow()
         }
         connection.closeNow()
         if Task.isCancelled { return }
-        logger.warning("redis subscription lost; subscribing again", metadata: ["url": "\(url)"])
+        // A subscription that keeps dropping at once (an output-buffer limit, a proxy that
+        // cuts idle clients) backs off like a failed connect instead of reconnecting in a loop.
+        if ContinuousClock.now - subscribedAt >= maximumBackoff {
+          failures = 0
+          logger.warning("redis subscription lost; subscribing again", metadata: ["url": "\(url)"])
+        } else {
+          failures += 1
+          if failures == 1 { logger.warning("redis subscription dropped soon after it was made; retrying with backoff", metadata: ["url": "\(url)"]) }
+        }
       } catch {
         failures += 1
         if failures == 1 {
@@ -80,6 +96,26 @@ package struct RedisSubscriber: Sendable {
         try await Task.sleep(
           for: ReconnectBackoff(initial: initialBackoff, maximum: maximumBackoff).delay(afterFailures: max(failures, 1)))
       } catch {
+        return
+      }
+    }
+  }
+
+  /// PINGs the subscribed connection every `pingInterval` until cancelled; a PING that fails
+  /// or goes unanswered closes the connection, which ends the subscription's loop.
+  private func keepAlive(_ connection: RedisConnection) async {
+    while true {
+      do {
+        try await Task.sleep(for: pingInterval)
+      } catch {
+        return
+      }
+      do {
+        // In subscribed mode Redis answers ["pong", ""], a reply like any other.
+        _ = try await connection.pipeline([RedisCommand("PING")], deadline: .now + connectTimeout)
+      } catch {
+        logger.warning("redis subscription unanswered; subscribing again", metadata: ["url": "\(connection.url)", "error": "\(error)"])
+        connection.closeNow()
         return
       }
     }

@@ -41,11 +41,10 @@ struct SourceBreakerPermitsTests {
     SourceBreakerPermits(control: control, skipping: []).record(.model, failed: true)
     #expect(breaker.snapshot.state == .open)
     clock.set(2)
-    do {
-      let abandoned = SourceBreakerPermits(control: control, skipping: [])
+    // A cache hit, say: the model's read is never reported, and the permits go away.
+    withExtendedLifetime(SourceBreakerPermits(control: control, skipping: [])) { abandoned in
       #expect(abandoned.refused.isEmpty, "past the wait: the one trial")
       #expect(SourceBreakerPermits(control: control, skipping: []).refused == [.model], "the trial is out")
-      _ = abandoned  // a cache hit, say: the model's read was never reported
     }
     let next = SourceBreakerPermits(control: control, skipping: [])
     #expect(next.refused.isEmpty, "the abandoned trial was handed back")
@@ -53,10 +52,27 @@ struct SourceBreakerPermitsTests {
     #expect(breaker.snapshot.state == .closed)
   }
 
-  @Test("without a control plane every source runs, unguarded")
-  func noControlPlane() {
-    let permits = SourceBreakerPermits(control: nil, skipping: [])
-    #expect(permits.refused.isEmpty)
-    permits.record(.model, failed: true)
+  @Test("without a control plane every source runs, unguarded; a source's call is timed from startCall, not from when its permit was taken")
+  func noControlPlaneAndCallTiming() throws {
+    #expect(SourceBreakerPermits(control: nil, skipping: []).refused.isEmpty)
+
+    // Slow is ≥ 0.1 s: a permit taken at 0 whose call starts at 5 and ends at 5.05 is not slow.
+    let clock = SetTestClock()
+    var settings = BreakerSettings()
+    settings.windowSize = 1
+    settings.minimumCalls = 1
+    settings.slowCallRateThreshold = 0
+    let control = ControlPlane(defaults: FlagCatalog.defaults(), breakerSettings: settings, clock: clock.read)
+    let timed = SourceBreakerPermits(control: control, skipping: [])
+    clock.set(5)
+    timed.startCall(.coVisitation)
+    clock.set(5.05)
+    timed.record(.coVisitation, failed: false)
+    #expect(control.breaker(BreakerCatalog.sourceCoVisitation)?.snapshot.state == .closed)
+    // Without startCall the same call counts from 0: slow, and the breaker opens.
+    let untimed = SourceBreakerPermits(control: control, skipping: [])
+    clock.set(10)
+    untimed.record(.coVisitation, failed: false)
+    #expect(control.breaker(BreakerCatalog.sourceCoVisitation)?.snapshot.state == .open)
   }
 }

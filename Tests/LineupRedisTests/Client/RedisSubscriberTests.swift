@@ -1,3 +1,4 @@
+import Foundation
 import LineupTesting
 import Logging
 import Synchronization
@@ -51,6 +52,28 @@ struct RedisSubscriberTests {
     let again = try await RedisConnection.connect(to: redis.url, deadline: .now + .seconds(2))
     #expect(try await Self.publish("weather", "4", on: again) == 1)
     #expect(try await eventually { recorder.messages.last == "weather=4" })
+  }
+
+  @Test("a server that stops answering (SIGSTOP) is noticed by the PINGs: once it answers again the subscriber subscribes again and hears new messages")
+  func silentServer() async throws {
+    let redis = try await RedisServerProcess.start()
+    var subscriber = RedisSubscriber(urls: [redis.url], channels: ["news"], logger: Logger(label: "test"))
+    subscriber.pingInterval = .milliseconds(200)
+    subscriber.connectTimeout = .milliseconds(300)
+    subscriber.maximumBackoff = .milliseconds(200)
+    let recorder = Recorder()
+    let running = Task { [subscriber] in await subscriber.run { recorder.record($0) } }
+    defer { running.cancel() }
+    #expect(try await eventually { recorder.subscriptions == 1 })
+    let pid = try #require(redis.pid)
+    _ = kill(pid, SIGSTOP)
+    // Long enough for a PING to go unanswered; the connection stays open all along.
+    try await Task.sleep(for: .milliseconds(1_200))
+    _ = kill(pid, SIGCONT)
+    #expect(try await eventually(timeout: .seconds(10)) { recorder.subscriptions >= 2 })
+    let publisher = try await RedisConnection.connect(to: redis.url, deadline: .now + .seconds(2))
+    #expect(try await eventually { try await Self.publish("news", "after", on: publisher) == 1 })
+    #expect(try await eventually { recorder.messages.last == "news=after" })
   }
 
   @Test("cancelling run() ends the subscription: the server sees no subscriber left")

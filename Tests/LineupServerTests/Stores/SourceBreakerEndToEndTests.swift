@@ -66,13 +66,11 @@ struct SourceBreakerEndToEndTests {
       #expect(withoutModel.items.count == 8)
       #expect(Self.count("MODEL_SCORE", in: withoutModel) == 0, "source.model open: the candidates are not read")
 
-      // An operator disables the breaker (forced closed): the model's items come back, and the
-      // slate cached while they were left out is not the one served.
+      // An operator disables the breaker (forced closed): the model's items come back.
       _ = try await Lineup_V1_Admin.Client(wrapping: client).setBreakerOverride(
         .with { $0.name = "source.model"; $0.override = .disabled; $0.reason = "model push fixed" },
         metadata: AdminServiceTests.bearer(AdminServiceTests.adminSecret))
       let back = try await ask("healthy")
-      #expect(!back.provenance.cacheHit)
       #expect(Self.count("MODEL_SCORE", in: back) > 0)
 
       let page = try PrometheusText(application.metrics.exposition())
@@ -80,7 +78,7 @@ struct SourceBreakerEndToEndTests {
     }
   }
 
-  @Test("broken co-visitation counts trip source.covisitation, not redis.read, and the reads stop; a forced-open source.trending serves the files' popularity at once")
+  @Test("broken co-visitation counts trip source.covisitation, not redis.read, and the reads stop; a slate whose co-visitation read failed is served but not cached; a forced-open source.trending serves the files' popularity at once")
   func coVisitationAndTrending() async throws {
     let redis = try await RedisServerProcess.start()
     try await withLineupClient(configuration: Self.configuration(redis: redis)) { client, application in
@@ -96,10 +94,17 @@ struct SourceBreakerEndToEndTests {
         try await recommender.getRecommendations(.with { $0.userID = user; $0.context.country = "BR"; $0.limit = 8 })
       }
       let coVisitation = try #require(application.control.breaker(BreakerCatalog.sourceCoVisitation))
+      try await application.store.putCandidates(
+        ModelCandidates(modelVersion: "m-good", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 13), score: 1 - Double($0) / 100) }),
+        for: "viewer-1", ttlSeconds: nil, deadline: .now + .seconds(2))
       for index in 1...5 {
         let answer = try await ask("viewer-\(index)")
         #expect(answer.items.count == 8)
-        #expect(answer.provenance.fallbackLevel == .countryLive, "live popularity still read")
+        if index == 1 {
+          #expect(answer.provenance.source == .model, "viewer-1 has model candidates")
+        } else {
+          #expect(answer.provenance.fallbackLevel == .countryLive, "live popularity still read")
+        }
       }
       #expect(coVisitation.snapshot.state == .open)
       #expect(application.control.breaker(BreakerCatalog.redisRead)?.snapshot.state == .closed)
@@ -110,6 +115,15 @@ struct SourceBreakerEndToEndTests {
       let served = try await ask("viewer-6")
       #expect(served.items.count == 8)
       #expect(try await Self.failedZrevrangeCalls(redis) == failedBefore, "no co-visitation read while source.covisitation is open")
+
+      // viewer-1's first slate (MODEL, its co-visitation read failed) was not cached; the one
+      // built without co-visitation now, the breaker open, is whole and is.
+      #expect(application.writeBehind.completed == 0)
+      #expect(try await ask("viewer-1").provenance.source == .model)
+      #expect(try await eventually { application.writeBehind.completed >= 1 })
+      try await Task.sleep(for: .milliseconds(200))
+      #expect(application.writeBehind.completed == 1)
+      #expect(try await ask("viewer-1").provenance.cacheHit)
 
       _ = try await Lineup_V1_Admin.Client(wrapping: client).setBreakerOverride(
         .with { $0.name = "source.trending"; $0.override = .forcedOpen; $0.reason = "drill" },
