@@ -7,11 +7,8 @@ struct SourceBreakerPermitsTests {
   /// A control plane whose breakers open after one failure, wait 1 s, and try one call.
   private static func control(clock: SetTestClock) -> ControlPlane {
     var settings = BreakerSettings()
-    settings.windowSize = 1
-    settings.minimumCalls = 1
-    settings.failureRateThreshold = 0
-    settings.openSeconds = 1
-    settings.halfOpenTrialCalls = 1
+    (settings.windowSize, settings.minimumCalls, settings.failureRateThreshold) = (1, 1, 0)
+    (settings.openSeconds, settings.halfOpenTrialCalls) = (1, 1)
     return ControlPlane(defaults: FlagCatalog.defaults(), breakerSettings: settings, clock: clock.read)
   }
 
@@ -59,9 +56,7 @@ struct SourceBreakerPermitsTests {
     // Slow is ≥ 0.1 s: a permit taken at 0 whose call starts at 5 and ends at 5.05 is not slow.
     let clock = SetTestClock()
     var settings = BreakerSettings()
-    settings.windowSize = 1
-    settings.minimumCalls = 1
-    settings.slowCallRateThreshold = 0
+    (settings.windowSize, settings.minimumCalls, settings.slowCallRateThreshold) = (1, 1, 0)
     let control = ControlPlane(defaults: FlagCatalog.defaults(), breakerSettings: settings, clock: clock.read)
     let timed = SourceBreakerPermits(control: control, skipping: [])
     clock.set(5)

@@ -29,6 +29,22 @@ struct AdminServiceTests {
 
   static func bearer(_ secret: String) -> Metadata { ["authorization": "Bearer \(secret)"] }
 
+  /// Stores coins-100 (BRL 19.99, cost 10.00, 15% margin, up to 20% off) and makes `user`
+  /// price-sensitive, whose personalized quote is then 16.00.
+  static func putCoinsPolicy(priceSensitiveUser user: String, in application: LineupApplication) async throws {
+    try await application.store.putPricingPolicy(
+      PricingPolicy(productID: "coins-100", currency: "BRL", basePriceMinor: 1_999, costMinor: 1_000, minMarginBps: 1_500, maxDiscountBps: 2_000),
+      deadline: .now + .seconds(2))
+    try await application.store.putUserFeatures(["segment": "price_sensitive"], for: user, ttlSeconds: 60, deadline: .now + .seconds(2))
+  }
+
+  /// Stores 40 model candidates for `user`: catalog items `step`, 2×`step`, … (best first).
+  static func putCandidates(for user: String, step: Int, version: String, in application: LineupApplication) async throws {
+    try await application.store.putCandidates(
+      ModelCandidates(modelVersion: version, items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * step), score: 1 - Double($0) / 100) }),
+      for: user, ttlSeconds: nil, deadline: .now + .seconds(2))
+  }
+
   static func code(_ body: () async throws -> Void) async -> RPCError.Code? {
     do {
       try await body()
@@ -117,9 +133,7 @@ struct AdminServiceTests {
   @Test("killing source.model drops the model's candidates from new answers at once — the cached slate with them is not served; restoring it brings them back")
   func sourceFlags() async throws {
     try await withLineupClient(configuration: Self.configuration()) { client, application in
-      try await application.store.putCandidates(
-        ModelCandidates(modelVersion: "m-src", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 13), score: 1 - Double($0) / 100) }),
-        for: "watcher", ttlSeconds: nil, deadline: .now + .seconds(2))
+      try await Self.putCandidates(for: "watcher", step: 13, version: "m-src", in: application)
       let admin = Lineup_V1_Admin.Client(wrapping: client)
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
       let request = Lineup_V1_GetRecommendationsRequest.with { $0.userID = "watcher"; $0.context.country = "BR"; $0.limit = 10 }
@@ -342,13 +356,8 @@ struct AdminServiceTests {
   @Test("feed and pricing in shadow mode serve the baseline page and the base price, compute the personalized answers in the background and record the comparisons; nothing is written for them")
   func feedAndPricingShadow() async throws {
     try await withLineupClient(configuration: Self.configuration()) { client, application in
-      try await application.store.putCandidates(
-        ModelCandidates(modelVersion: "m-shadow", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 7), score: 1 - Double($0) / 100) }),
-        for: "reader", ttlSeconds: nil, deadline: .now + .seconds(2))
-      try await application.store.putPricingPolicy(
-        PricingPolicy(productID: "coins-100", currency: "BRL", basePriceMinor: 1_999, costMinor: 1_000, minMarginBps: 1_500, maxDiscountBps: 2_000),
-        deadline: .now + .seconds(2))
-      try await application.store.putUserFeatures(["segment": "price_sensitive"], for: "reader", ttlSeconds: 60, deadline: .now + .seconds(2))
+      try await Self.putCandidates(for: "reader", step: 7, version: "m-shadow", in: application)
+      try await Self.putCoinsPolicy(priceSensitiveUser: "reader", in: application)
       let admin = Lineup_V1_Admin.Client(wrapping: client)
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
       for name in ["feed", "pricing"] {
@@ -388,9 +397,7 @@ struct AdminServiceTests {
   @Test("a candidate source in shadow mode: the slate is served without it, and the slate with it is computed in the background and compared under the source's flag")
   func sourceShadow() async throws {
     try await withLineupClient(configuration: Self.configuration()) { client, application in
-      try await application.store.putCandidates(
-        ModelCandidates(modelVersion: "m-shadow", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 7), score: 1 - Double($0) / 100) }),
-        for: "reader", ttlSeconds: nil, deadline: .now + .seconds(2))
+      try await Self.putCandidates(for: "reader", step: 7, version: "m-shadow", in: application)
       _ = try await Lineup_V1_Admin.Client(wrapping: client).setFlag(
         .with { $0.flag = .with { $0.name = "source.model"; $0.rolloutBps = 10_000; $0.shadow = true }; $0.reason = "compare the model" },
         metadata: Self.bearer(Self.adminSecret))
@@ -415,10 +422,7 @@ struct AdminServiceTests {
   @Test("pricing off quotes the base price (never below the floor, never from the cache); a forced-open pricing.policy breaker quotes the list price at once")
   func pricingFlagAndBreaker() async throws {
     try await withLineupClient(configuration: Self.configuration()) { client, application in
-      try await application.store.putPricingPolicy(
-        PricingPolicy(productID: "coins-100", currency: "BRL", basePriceMinor: 1_999, costMinor: 1_000, minMarginBps: 1_500, maxDiscountBps: 2_000),
-        deadline: .now + .seconds(2))
-      try await application.store.putUserFeatures(["segment": "price_sensitive"], for: "buyer", ttlSeconds: 60, deadline: .now + .seconds(2))
+      try await Self.putCoinsPolicy(priceSensitiveUser: "buyer", in: application)
       let admin = Lineup_V1_Admin.Client(wrapping: client)
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
       let request = Lineup_V1_GetPriceRequest.with { $0.userID = "buyer"; $0.productID = "coins-100"; $0.context.country = "BR" }

@@ -19,13 +19,7 @@ struct RedisBreakerEndToEndTests {
     var config = RunningLineup.testConfiguration()
     config.redis.url = redis.url
     config.redis.commandTimeout = .milliseconds(300)
-    var breakers = BreakerSettings()
-    breakers.windowSize = 10
-    breakers.minimumCalls = 4
-    breakers.failureRateThreshold = 0.2
-    breakers.openSeconds = 1
-    breakers.halfOpenTrialCalls = 2
-    config.control.breakers = breakers
+    config.control.breakers = BreakerSettings.forTests(window: 10, minimumCalls: 4, failureRate: 0.2, openSeconds: 1, trials: 2)
     try await withLineupClient(configuration: config) { client, application in
       let redisClient = try #require(application.redis)
       let breaker = try #require(application.control.breaker(BreakerCatalog.redisRead))

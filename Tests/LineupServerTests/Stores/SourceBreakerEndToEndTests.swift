@@ -18,14 +18,8 @@ struct SourceBreakerEndToEndTests {
   private static func configuration(redis: RedisServerProcess) -> LineupConfiguration {
     var config = AdminServiceTests.configuration()
     config.redis.url = redis.url
-    var breakers = BreakerSettings()
-    breakers.windowSize = 10
-    breakers.minimumCalls = 4
-    breakers.failureRateThreshold = 0.2
-    breakers.openSeconds = 600
     // Failures only: on a loaded machine slow calls would open redis.read too.
-    breakers.slowCallSeconds = 30
-    config.control.breakers = breakers
+    config.control.breakers = BreakerSettings.forTests(window: 10, minimumCalls: 4, failureRate: 0.2, openSeconds: 600, slowCallSeconds: 30)
     return config
   }
 
@@ -46,9 +40,7 @@ struct SourceBreakerEndToEndTests {
       #expect(try await eventually { application.redis?.isConnected == true })
       // A string where a sorted set belongs: ZREVRANGE answers WRONGTYPE.
       try await Self.write((1...6).map { RedisCommand("SET", RedisKeys.candidates("broken-\($0)"), "oops") }, to: redis)
-      try await application.store.putCandidates(
-        ModelCandidates(modelVersion: "m-good", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 13), score: 1 - Double($0) / 100) }),
-        for: "healthy", ttlSeconds: nil, deadline: .now + .seconds(2))
+      try await AdminServiceTests.putCandidates(for: "healthy", step: 13, version: "m-good", in: application)
       let recommender = Lineup_V1_Recommender.Client(wrapping: client)
       func ask(_ user: String) async throws -> Lineup_V1_GetRecommendationsResponse {
         try await recommender.getRecommendations(.with { $0.userID = user; $0.context.country = "BR"; $0.limit = 8 })
@@ -94,9 +86,7 @@ struct SourceBreakerEndToEndTests {
         try await recommender.getRecommendations(.with { $0.userID = user; $0.context.country = "BR"; $0.limit = 8 })
       }
       let coVisitation = try #require(application.control.breaker(BreakerCatalog.sourceCoVisitation))
-      try await application.store.putCandidates(
-        ModelCandidates(modelVersion: "m-good", items: (1...40).map { PopularityEntry(itemID: String(format: "it-%05d", $0 * 13), score: 1 - Double($0) / 100) }),
-        for: "viewer-1", ttlSeconds: nil, deadline: .now + .seconds(2))
+      try await AdminServiceTests.putCandidates(for: "viewer-1", step: 13, version: "m-good", in: application)
       for index in 1...5 {
         let answer = try await ask("viewer-\(index)")
         #expect(answer.items.count == 8)
