@@ -128,8 +128,19 @@ package final class ControlPlane: Sendable {
 
   // MARK: - Shadow mode
 
+  /// Runs `work` in the background as a shadow computation, unless `maxShadowRuns` are
+  /// running already (then it is skipped, and not counted): shadow work must never pile up
+  /// behind a slow store. Its slot is freed when it ends.
+  package func startShadowRun(_ work: @escaping @Sendable () async -> Void) {
+    guard beginShadowRun() else { return }
+    Task {
+      defer { endShadowRun() }
+      await work()
+    }
+  }
+
   /// Claims a slot for a shadow computation; false when `maxShadowRuns` are running.
-  package func beginShadowRun() -> Bool {
+  private func beginShadowRun() -> Bool {
     if shadowRuns.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue > Self.maxShadowRuns {
       shadowRuns.wrappingSubtract(1, ordering: .relaxed)
       return false
@@ -137,7 +148,7 @@ package final class ControlPlane: Sendable {
     return true
   }
 
-  package func endShadowRun() {
+  private func endShadowRun() {
     shadowRuns.wrappingSubtract(1, ordering: .relaxed)
   }
 

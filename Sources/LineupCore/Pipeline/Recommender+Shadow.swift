@@ -77,22 +77,12 @@ extension Recommender {
     compute: @escaping @Sendable (any LineupStore, ContinuousClock.Instant) async throws -> [String]?
   ) {
     guard let control, let store else { return }
-    guard control.beginShadowRun() else { return }
-    let breaker = control.breaker(BreakerCatalog.redisRead)
-    let permit = breaker?.acquire()
-    if breaker != nil && permit == nil {
-      control.endShadowRun()
-      return
-    }
-    var shadowBudget = budget
-    shadowBudget.rpcDeadline = nil
-    Task {
-      defer { control.endShadowRun() }
+    control.startShadowRun {
+      let breaker = control.breaker(BreakerCatalog.redisRead)
+      let permit = breaker?.acquire()
+      if breaker != nil && permit == nil { return }
       let started = ContinuousClock.now
-      guard let deadline = shadowBudget.storeDeadline() else {
-        if let breaker, let permit { breaker.release(permit) }
-        return
-      }
+      let deadline = budget.detachedStoreDeadline()
       let shadowed: [String]?
       do {
         shadowed = try await compute(store, deadline)

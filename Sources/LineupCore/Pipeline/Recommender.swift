@@ -142,18 +142,16 @@ package struct Recommender: Sendable {
   /// What is popular in a country: the baseline itself, under the guardrails.
   package func trending(_ request: TrendingRequest, budget: RequestBudget = RequestBudget(), requestID: String, logger: Logger) async -> Slate {
     let snapshot = catalog.snapshot
-    let ladder = FallbackLadder(data: fallback.current, catalog: snapshot.items, live: store)
+    let ladder = FallbackLadder(data: fallback.current, catalog: snapshot.items, live: nil)
     let depth = max(request.limit * 3, 60)
-    // The live read is behind the `source.trending` breaker, as everywhere else.
-    let breaker = control?.breaker(BreakerCatalog.sourceTrending)
-    let reads = request.context.country != nil && store != nil
-    let permit = reads ? breaker?.acquire() : nil
-    let liveDeadline = breaker != nil && reads && permit == nil ? nil : budget.storeDeadline()
-    let result = await ladder.rank(country: request.context.country, limit: depth, category: request.category, liveDeadline: liveDeadline)
-    if let breaker, let permit {
-      if liveDeadline == nil { breaker.release(permit) } else { breaker.record(permit, failed: result.liveFailure != nil) }
+    // The live read goes through the `source.trending` breaker, as everywhere else.
+    var live: [PopularityEntry]?
+    if let store, let deadline = budget.storeDeadline() {
+      live = await liveTrending(
+        in: request.context.country, limit: FallbackLadder.liveReadLimit(limit: depth, excluded: 0, category: request.category),
+        store: store, deadline: deadline, logger: logger)
     }
-    logLiveFailure(result.liveFailure, logger: logger)
+    let result = ladder.rank(country: request.context.country, limit: depth, category: request.category, liveEntries: live)
     var policy = pipeline.settings.guardrails
     // One category asked for: spreading over categories is not what the caller wants.
     if request.category != nil { policy.minCategories = 1 }
@@ -272,21 +270,27 @@ package struct Recommender: Sendable {
     return (flags, permits)
   }
 
-  /// The country's live popularity, nil when there is no country or the read fails.
+  /// The request's country's live popularity at the pipeline's trending depth.
   func liveTrending(
     _ request: RecommendationRequest, store: any PopularityStore, deadline: ContinuousClock.Instant, logger: Logger
   ) async -> [PopularityEntry]? {
-    guard let country = request.context.country else { return nil }
-    // Behind the `source.trending` breaker: open, the files' popularity is served at once.
-    let breaker = control?.breaker(BreakerCatalog.sourceTrending)
-    let permit = breaker?.acquire()
-    if breaker != nil && permit == nil { return nil }
+    await liveTrending(
+      in: request.context.country, limit: pipeline.settings.trendingDepth(for: request), store: store, deadline: deadline, logger: logger)
+  }
+
+  /// A country's live popularity, nil when there is no country or the read fails. Behind the
+  /// `source.trending` breaker: open, nil at once, and the files' popularity is served.
+  func liveTrending(
+    in country: CountryCode?, limit: Int, store: any PopularityStore, deadline: ContinuousClock.Instant, logger: Logger
+  ) async -> [PopularityEntry]? {
+    guard let country else { return nil }
+    let read = { try await store.topItems(in: country, limit: limit, deadline: deadline) }
     do {
-      let entries = try await store.topItems(in: country, limit: pipeline.settings.trendingDepth(for: request), deadline: deadline)
-      if let breaker, let permit { breaker.record(permit, failed: false) }
-      return entries
+      guard let breaker = control?.breaker(BreakerCatalog.sourceTrending) else { return try await read() }
+      return try await breaker.run(read)
+    } catch is BreakerOpenError {
+      return nil
     } catch {
-      if let breaker, let permit { breaker.record(permit, failed: true) }
       logLiveFailure(error, logger: logger)
       return nil
     }

@@ -16,6 +16,12 @@ package struct RequestBudget: Sendable, Equatable {
     self.rpcDeadline = rpcDeadline
   }
 
+  /// The deadline for a store call made after the answer went out (a shadow computation):
+  /// the caller's deadline no longer binds it, the per-call cap does.
+  package func detachedStoreDeadline(now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
+    now + maxStoreWait
+  }
+
   /// The deadline for a store call starting `now`; nil when there is not enough time.
   package func storeDeadline(now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant? {
     var deadline = now + maxStoreWait

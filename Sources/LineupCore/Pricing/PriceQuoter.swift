@@ -135,15 +135,11 @@ package final class PriceQuoter: Sendable {
   /// extra time is the features read and the computation: what personalizing adds to the
   /// policy read both quotes share.
   private func shadowQuote(_ request: PriceRequest, policy: PricingPolicy, served: PriceQuote, budget: RequestBudget, logger: Logger) {
-    guard let control, control.beginShadowRun() else { return }
-    // The caller's deadline does not bind work done after the answer went out.
-    var shadowBudget = budget
-    shadowBudget.rpcDeadline = nil
+    guard let control else { return }
     let store = self.store
-    Task {
-      defer { control.endShadowRun() }
+    control.startShadowRun {
       let started = ContinuousClock.now
-      guard let deadline = shadowBudget.storeDeadline() else { return }
+      let deadline = budget.detachedStoreDeadline()
       let features: [String: String]
       do {
         features = try await store.userFeatures(of: request.userID, deadline: deadline)

@@ -22,10 +22,7 @@ extension RedisStore: UserStateStore, ResponseCacheStore, FeedSessionStore {
     // not a number) is the model source's failure: it leaves the rest of the state good and
     // is reported for the `source.model` breaker. Any other error reply fails the read.
     let modelReplies = query.candidateLimit > 0 ? 2 : 0
-    var replies = try await redis.pipeline(commands, deadline: deadline)[...]
-    for (command, reply) in zip(commands, replies).dropFirst(modelReplies) {
-      if case .error(let message) = reply { throw RedisError(.serverError, "\(command): \(message)") }
-    }
+    var replies = try await run(commands, deadline: deadline, toleratingErrorsIn: 0..<modelReplies)[...]
     var state = UserState()
     if query.candidateLimit > 0 {
       let (members, version) = (replies.removeFirst(), replies.removeFirst())

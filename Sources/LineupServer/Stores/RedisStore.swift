@@ -16,12 +16,15 @@ package struct RedisStore: Sendable {
   }
 
   /// Runs a pipeline (re-sending scripts Redis has not cached) and throws on the first error
-  /// reply, naming the command.
+  /// reply, naming the command — except for the commands at `tolerated` positions, whose
+  /// error replies are returned for the caller to judge.
   @discardableResult
-  func run(_ commands: [RedisCommand], deadline: ContinuousClock.Instant) async throws(RedisError) -> [RESPValue] {
+  func run(
+    _ commands: [RedisCommand], deadline: ContinuousClock.Instant, toleratingErrorsIn tolerated: Range<Int> = 0..<0
+  ) async throws(RedisError) -> [RESPValue] {
     guard !commands.isEmpty else { return [] }
     let replies = try await redis.pipeline(commands, scripts: RedisScripts.all, deadline: deadline)
-    for (command, reply) in zip(commands, replies) {
+    for (index, (command, reply)) in zip(commands, replies).enumerated() where !tolerated.contains(index) {
       if case .error(let message) = reply { throw RedisError(.serverError, "\(command): \(message)") }
     }
     return replies
