@@ -47,6 +47,20 @@ package final class RedisServerProcess: Sendable {
     try await launch()
   }
 
+  /// `INFO commandstats` for one command (lower case, e.g. "zrevrange"): how many calls the
+  /// server has run and how many failed (Redis 7's `failed_calls`); zeros before the first.
+  package func commandStats(_ command: String) async throws -> (calls: Int, failed: Int) {
+    let connection = try await RedisConnection.connect(to: url, deadline: .now + .seconds(2))
+    defer { connection.closeNow() }
+    let info = try await connection.send(RedisCommand("INFO", "commandstats"), deadline: .now + .seconds(2)).string ?? ""
+    let prefix = "cmdstat_\(command):"
+    guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix(prefix) })?.dropFirst(prefix.count) else { return (0, 0) }
+    func field(_ name: String) -> Int {
+      line.split(separator: ",").lazy.compactMap { part in part.hasPrefix("\(name)=") ? Int(part.dropFirst(name.count + 1)) : nil }.first ?? 0
+    }
+    return (field("calls"), field("failed_calls"))
+  }
+
   /// SIGKILL: the server dies at once, mid-command, as in a crash.
   package func kill() {
     signal(SIGKILL)

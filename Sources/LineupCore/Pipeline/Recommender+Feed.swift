@@ -61,24 +61,27 @@ extension Recommender {
     let (sourceFlags, sourcePermits) = sourcePlan(pageRequest)
     let key = ResponseCacheKey.feedPage(
       userID: request.userID, page: "\(session):\(cursor.page):\(request.pageSize)\(sourceFlags.fingerprintSuffix)")
-    let state: UserState
+    // The probe reads the cached page and the session's served set (the page's exclusions,
+    // which size its reads); the candidates are read only on a miss.
+    let (probe, rest) = feedStateQuery(pageRequest, cursor: cursor, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags)
+      .splitForCacheProbe(seeds: pipeline.settings.coVisitationSeeds)
+    let slate: Slate
     do {
-      let query = feedStateQuery(pageRequest, cursor: cursor, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags)
-      state = try await userState(query, sourcePermits: sourcePermits, store: store, deadline: deadline)
+      let state = try await userState(probe, sourcePermits: sourcePermits, store: store, deadline: deadline)
+      if let bytes = state.cachedResponse, let codec, var cached = codec.decode(bytes) {
+        cached.provenance.source = .cache
+        cached.provenance.cacheHit = true
+        cached.provenance.requestID = requestID
+        cached.provenance.sourceFlags = sourceFlags.evaluations
+        return FeedPage(slate: cached, nextCursor: next(after: cursor, served: cached.items.count, pageSize: request.pageSize))
+      }
+      slate = try await personalFeedSlate(
+        pageRequest, state: state, rest: rest, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline,
+        requestID: requestID, logger: logger)
     } catch {
       logger.warning("user state read failed; serving a baseline feed page", metadata: ["error": "\(error)"])
       return baselineFeedPage(pageRequest, cursor: cursor, reason: .storeUnavailable, requestID: requestID)
     }
-    if let bytes = state.cachedResponse, let codec, var cached = codec.decode(bytes) {
-      cached.provenance.source = .cache
-      cached.provenance.cacheHit = true
-      cached.provenance.requestID = requestID
-      cached.provenance.sourceFlags = sourceFlags.evaluations
-      return FeedPage(slate: cached, nextCursor: next(after: cursor, served: cached.items.count, pageSize: request.pageSize))
-    }
-    let slate = await personalFeedSlate(
-      pageRequest, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline,
-      requestID: requestID, logger: logger)
     // Before answering, not behind: the next page reads the served set, and a retry of this
     // cursor must find this page. Both keys carry the user's hash tag: one round trip.
     let ids = slate.items.map(\.item.id)
@@ -111,16 +114,17 @@ extension Recommender {
     return query
   }
 
-  /// A personalized feed page from the user's state: the candidates less what the session
-  /// served, blended, mixed with trending by `feedPersonalizedShareBps`, under the guardrails.
+  /// A personalized feed page from the user's state (completed by `rest` when the first
+  /// read was a cache probe): the candidates less what the session served, blended, mixed
+  /// with trending by `feedPersonalizedShareBps`, under the guardrails.
   func personalFeedSlate(
-    _ pageRequest: RecommendationRequest, state: UserState, sourceFlags: SourceFlags, sourcePermits: SourceBreakerPermits,
-    store: any LineupStore, deadline: ContinuousClock.Instant, requestID: String, logger: Logger
-  ) async -> Slate {
+    _ pageRequest: RecommendationRequest, state: UserState, rest: UserStateQuery? = nil, sourceFlags: SourceFlags,
+    sourcePermits: SourceBreakerPermits, store: any LineupStore, deadline: ContinuousClock.Instant, requestID: String, logger: Logger
+  ) async throws -> Slate {
     var pageRequest = pageRequest
     pageRequest.excludedItemIDs = state.sessionServed
-    let inputs = await personalInputs(
-      pageRequest, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
+    let inputs = try await personalInputs(
+      pageRequest, state: state, rest: rest, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
     let (ranked, sources) = pipeline.rankedCandidates(inputs)
     let mixed = FeedMixer.mix(ranked, personalShareBps: pipeline.settings.feedPersonalizedShareBps)
     let picked = pipeline.select(mixed, size: pageRequest.limit, sources: sources, inputs: inputs)

@@ -11,7 +11,7 @@ extension Recommender {
       let (sourceFlags, sourcePermits) = self.sourcePlan(request)
       let state = try await self.userState(
         self.userStateQuery(request, cacheKey: nil, sourceFlags: sourceFlags), sourcePermits: sourcePermits, store: store, deadline: deadline)
-      let inputs = await self.personalInputs(
+      let inputs = try await self.personalInputs(
         request, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
       return self.pipeline.rank(inputs).items.map(\.item.id)
     }
@@ -39,7 +39,7 @@ extension Recommender {
         withSource.leaveOut(sourcePermits.refused)
         let state = try await self.userState(
           self.userStateQuery(request, cacheKey: nil, sourceFlags: withSource), sourcePermits: sourcePermits, store: store, deadline: deadline)
-        let inputs = await self.personalInputs(
+        let inputs = try await self.personalInputs(
           request, state: state, sourceFlags: withSource, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
         return self.pipeline.rank(inputs).items.map(\.item.id)
       }
@@ -59,7 +59,7 @@ extension Recommender {
       let state = try await self.userState(
         self.feedStateQuery(pageRequest, cursor: cursor, cacheKey: nil, sourceFlags: sourceFlags), sourcePermits: sourcePermits, store: store,
         deadline: deadline)
-      return await self.personalFeedSlate(
+      return try await self.personalFeedSlate(
         pageRequest, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, requestID: "",
         logger: logger
       ).items.map(\.item.id)

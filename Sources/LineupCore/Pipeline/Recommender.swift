@@ -4,10 +4,10 @@ package import Logging
 /// The domain entry point for slates: takes validated requests and answers with explained,
 /// provenance-stamped slates.
 ///
-/// GetRecommendations: one store read fetches the user's cached answer, model candidates and
-/// recently seen items together; a hit is served as CACHE. On a miss one more read, issued
-/// at once, fetches co-visitation of the newest items and the country's live popularity,
-/// and the `RankingPipeline` builds the slate (MODEL when the model or co-visitation
+/// GetRecommendations: one store read fetches the user's cached answer and newest seen items
+/// together; a hit is served as CACHE. On a miss one more round trip, issued at once, reads
+/// the model's candidates and the whole seen list, co-visitation of the newest items and the
+/// country's live popularity side by side, and the `RankingPipeline` builds the slate (MODEL when the model or co-visitation
 /// contributed; cached write-behind). Everything else — a cold user, a failing store, too
 /// little deadline left — runs the same pipeline over the baselines and is served as
 /// FALLBACK with the reason in provenance, guardrails included. Concurrent requests for the
@@ -172,26 +172,28 @@ package struct Recommender: Sendable {
     requestID: String,
     logger: Logger
   ) async -> Slate {
-    let state: UserState
+    // A hit needs only the cache entry: the candidates are read on a miss, beside co-visitation.
+    let (probe, rest) = userStateQuery(request, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags)
+      .splitForCacheProbe(seeds: pipeline.settings.coVisitationSeeds)
+    let inputs: CandidateInputs
     do {
-      state = try await userState(
-        userStateQuery(request, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags), sourcePermits: sourcePermits, store: store,
-        deadline: deadline)
+      let state = try await userState(probe, sourcePermits: sourcePermits, store: store, deadline: deadline)
+      if let bytes = state.cachedResponse, let codec {
+        if var cached = codec.decode(bytes) {
+          cached.provenance.source = .cache
+          cached.provenance.cacheHit = true
+          return cached
+        }
+        logger.warning("cached response does not decode; recomputing")
+      }
+      inputs = try await personalInputs(
+        request, state: state, rest: rest, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline,
+        logger: logger)
     } catch {
       logger.warning("user state read failed; serving the baseline", metadata: ["error": "\(error)"])
       // The store just failed: do not wait on it again for the live rung.
       return await fallbackSlate(request, reason: .storeUnavailable, liveDeadline: nil, requestID: requestID, logger: logger)
     }
-    if let bytes = state.cachedResponse, let codec {
-      if var cached = codec.decode(bytes) {
-        cached.provenance.source = .cache
-        cached.provenance.cacheHit = true
-        return cached
-      }
-      logger.warning("cached response does not decode; recomputing")
-    }
-    let inputs = await personalInputs(
-      request, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
     let ranked = pipeline.rank(inputs)
     let slate = Slate(items: ranked.items, provenance: provenance(of: ranked, inputs: inputs, requestID: requestID))
     if slate.provenance.source == .model && !inputs.incomplete { fillCache(key, slate: slate, store: store, logger: logger) }
@@ -217,20 +219,30 @@ package struct Recommender: Sendable {
     return state
   }
 
+  /// The rest of a user-state read split by `UserStateQuery.splitForCacheProbe`, completing
+  /// what the probe found (nil: the probe read it all).
+  func userState(
+    _ rest: UserStateQuery?, completing probed: UserState, sourcePermits: SourceBreakerPermits, store: any UserStateStore,
+    deadline: ContinuousClock.Instant
+  ) async throws -> UserState {
+    guard let rest else { return probed }
+    return probed.completed(by: try await userState(rest, sourcePermits: sourcePermits, store: store, deadline: deadline), of: rest)
+  }
+
   /// The pipeline's inputs for a user whose state was read: the second (and last) round trip
-  /// fetches co-visitation of the newest items and the country's live popularity together.
-  /// Either failing only drops that source: the model's candidates are already here.
+  /// reads the rest of the user's state (`rest`, when the first read was only a cache
+  /// probe), co-visitation of the newest items and the country's live popularity side by
+  /// side. Co-visitation or popularity failing only drops that source; the rest of the user's
+  /// state failing throws, like the first read.
   func personalInputs(
-    _ request: RecommendationRequest, state: UserState, sourceFlags: SourceFlags, sourcePermits: SourceBreakerPermits,
-    store: any LineupStore, deadline: ContinuousClock.Instant, logger: Logger
-  ) async -> CandidateInputs {
+    _ request: RecommendationRequest, state probed: UserState, rest: UserStateQuery? = nil, sourceFlags: SourceFlags,
+    sourcePermits: SourceBreakerPermits, store: any LineupStore, deadline: ContinuousClock.Instant, logger: Logger
+  ) async throws -> CandidateInputs {
     let settings = pipeline.settings
-    if state.modelCandidatesUnreadable {
-      logger.warning("the user's model candidates do not read as candidates; serving without them", metadata: ["user": "\(request.userID)"])
-    }
     // A source left out (flag off, breaker open) is not read.
-    let seeds = sourceFlags.disabled.contains(.coVisitation) ? [] : Array(state.recentItems.prefix(settings.coVisitationSeeds))
+    let seeds = sourceFlags.disabled.contains(.coVisitation) ? [] : Array(probed.recentItems.prefix(settings.coVisitationSeeds))
     if !seeds.isEmpty { sourcePermits.startCall(.coVisitation) }
+    async let completed = userState(rest, completing: probed, sourcePermits: sourcePermits, store: store, deadline: deadline)
     async let live = liveTrending(request, store: store, deadline: deadline, logger: logger)
     var coVisits: [String: [PopularityEntry]] = [:]
     await withTaskGroup(of: (String, [PopularityEntry]?).self) { group in
@@ -243,6 +255,10 @@ package struct Recommender: Sendable {
     }
     // One outcome for the request's co-visitation reads, which run side by side.
     if seeds.isEmpty { sourcePermits.release(.coVisitation) } else { sourcePermits.record(.coVisitation, failed: coVisits.count < seeds.count) }
+    let state = try await completed
+    if state.modelCandidatesUnreadable {
+      logger.warning("the user's model candidates do not read as candidates; serving without them", metadata: ["user": "\(request.userID)"])
+    }
     let snapshot = catalog.snapshot
     var inputs = CandidateInputs(
       request: request, catalog: snapshot.items, model: state.candidates, recentItems: state.recentItems, coVisits: coVisits,
@@ -307,7 +323,7 @@ package struct Recommender: Sendable {
         let (sourceFlags, sourcePermits) = sourcePlan(request)
         let state = try await userState(
           userStateQuery(request, cacheKey: nil, sourceFlags: sourceFlags), sourcePermits: sourcePermits, store: store, deadline: deadline)
-        let inputs = await personalInputs(
+        let inputs = try await personalInputs(
           request, state: state, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
         return (inputs, { self.provenance(of: $0, inputs: inputs, requestID: "") })
       } catch {

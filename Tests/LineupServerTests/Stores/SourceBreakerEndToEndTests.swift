@@ -100,11 +100,11 @@ struct SourceBreakerEndToEndTests {
       #expect(application.control.breaker(BreakerCatalog.redisRead)?.snapshot.state == .closed)
       // Open: the co-visitation read is not sent any more. Redis counts the failed ZREVRANGEs,
       // and only that read fails.
-      let failedBefore = try await Self.failedZrevrangeCalls(redis)
+      let failedBefore = try await redis.commandStats("zrevrange").failed
       #expect(failedBefore >= 4)
       let served = try await ask("viewer-6")
       #expect(served.items.count == 8)
-      #expect(try await Self.failedZrevrangeCalls(redis) == failedBefore, "no co-visitation read while source.covisitation is open")
+      #expect(try await redis.commandStats("zrevrange").failed == failedBefore, "no co-visitation read while source.covisitation is open")
 
       // viewer-1's first slate (MODEL, its co-visitation read failed) was not cached; the one
       // built without co-visitation now, the breaker open, is whole and is.
@@ -124,16 +124,5 @@ struct SourceBreakerEndToEndTests {
       let trending = try await recommender.getTrending(.with { $0.context.country = "BR"; $0.limit = 5 })
       #expect(trending.provenance.fallbackLevel == .countryFile)
     }
-  }
-
-  /// How many ZREVRANGE calls have failed on the server so far (Redis 7 `failed_calls`).
-  private static func failedZrevrangeCalls(_ redis: RedisServerProcess) async throws -> Int {
-    let connection = try await RedisConnection.connect(to: redis.url, deadline: .now + .seconds(2))
-    defer { connection.closeNow() }
-    let info = try await connection.send(RedisCommand("INFO", "commandstats"), deadline: .now + .seconds(2)).string ?? ""
-    guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_zrevrange:") }),
-      let field = line.split(separator: ",").first(where: { $0.hasPrefix("failed_calls=") }), let count = Int(field.dropFirst("failed_calls=".count))
-    else { return 0 }
-    return count
   }
 }
