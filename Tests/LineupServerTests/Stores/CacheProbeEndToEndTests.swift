@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCNIOTransportHTTP2Posix
 import LineupCore
 import LineupRedis
 import LineupServer
@@ -20,15 +21,24 @@ struct CacheProbeEndToEndTests {
     await writer.close()
   }
 
-  @Test("GetRecommendations: a hit sends one seen-items read and no candidate read; a miss still reads the candidates")
-  func recommendations() async throws {
+  /// A lineup-server on a fresh redis-server, with `user`'s model candidates written.
+  private static func withLineup(
+    candidatesFor user: String, step: Int,
+    _ body: @Sendable (Lineup_V1_Recommender.Client<HTTP2ClientTransport.Posix>, LineupApplication, RedisServerProcess) async throws -> Void
+  ) async throws {
     let redis = try await RedisServerProcess.start()
     var config = AdminServiceTests.configuration()
     config.redis.url = redis.url
     try await withLineupClient(configuration: config) { client, application in
       #expect(try await eventually { application.redis?.isConnected == true })
-      try await AdminServiceTests.putCandidates(for: "hot", step: 7, version: "m-probe", in: application)
-      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+      try await AdminServiceTests.putCandidates(for: user, step: step, version: "m-probe", in: application)
+      try await body(Lineup_V1_Recommender.Client(wrapping: client), application, redis)
+    }
+  }
+
+  @Test("GetRecommendations: a hit sends one seen-items read and no candidate read; a miss still reads the candidates")
+  func recommendations() async throws {
+    try await Self.withLineup(candidatesFor: "hot", step: 7) { recommender, application, redis in
       func ask(limit: Int32) async throws -> Lineup_V1_GetRecommendationsResponse {
         try await recommender.getRecommendations(.with { $0.userID = "hot"; $0.context.country = "BR"; $0.limit = limit })
       }
@@ -58,13 +68,7 @@ struct CacheProbeEndToEndTests {
 
   @Test("GetFeed: a retried page is a hit that does not read the candidates")
   func feed() async throws {
-    let redis = try await RedisServerProcess.start()
-    var config = AdminServiceTests.configuration()
-    config.redis.url = redis.url
-    try await withLineupClient(configuration: config) { client, application in
-      #expect(try await eventually { application.redis?.isConnected == true })
-      try await AdminServiceTests.putCandidates(for: "reader", step: 11, version: "m-probe", in: application)
-      let recommender = Lineup_V1_Recommender.Client(wrapping: client)
+    try await Self.withLineup(candidatesFor: "reader", step: 11) { recommender, _, redis in
       func page() async throws -> Lineup_V1_GetFeedResponse {
         try await recommender.getFeed(.with { $0.userID = "reader"; $0.context.country = "BR"; $0.context.sessionID = "s-1"; $0.pageSize = 10 })
       }
