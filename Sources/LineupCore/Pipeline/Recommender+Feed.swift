@@ -61,8 +61,8 @@ extension Recommender {
     let (sourceFlags, sourcePermits) = sourcePlan(pageRequest)
     let key = ResponseCacheKey.feedPage(
       userID: request.userID, page: "\(session):\(cursor.page):\(request.pageSize)\(sourceFlags.fingerprintSuffix)")
-    // The probe reads the cached page and the session's served set (the page's exclusions,
-    // which size its reads); the candidates are read only on a miss.
+    // The probe reads the cached page and the session's served set (the page's exclusions);
+    // the candidates, past what earlier pages served, are read only on a miss.
     let (probe, rest) = feedStateQuery(pageRequest, cursor: cursor, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags)
       .splitForCacheProbe(seeds: pipeline.settings.coVisitationSeeds)
     let slate: Slate

@@ -119,6 +119,31 @@ struct RecommenderTests {
     #expect(slate.items.first { $0.item.id == "it-21" }?.reasons.first?.code == .coVisitation)
   }
 
+  @Test("with a response cache the first read is only a probe; a miss still filters every seen item, not only the probe's newest five")
+  func seenFilterOnProbedMiss() async throws {
+    let store = InMemoryStore()
+    let catalog = FallbackLadderTests.data().catalog
+    let seen = (1...8).map { "it-\($0)" }
+    let events = seen.enumerated().map { index, item in
+      Interaction(eventID: "s\(index)", userID: "me", itemID: item, type: .view, timestamp: 1_000 + Double(index), context: RequestContext(country: Self.br))
+    }
+    let plan = IngestionPlan.make(events: events, recentItems: [:], catalog: { catalog[$0] }, settings: IngestionSettings())
+    try await store.apply(plan, settings: IngestionSettings(), deadline: .now + .seconds(1))
+    // The model proposes the seen items first, then others.
+    let proposed = seen + (10...29).map { "it-\($0)" }
+    try await store.putCandidates(
+      ModelCandidates(modelVersion: "m-1", items: proposed.enumerated().map { PopularityEntry(itemID: $1, score: 1 - Double($0) / 100) }),
+      for: "me", ttlSeconds: nil, deadline: .now + .seconds(1))
+    let queue = WriteBehindQueue()
+    let recommender = recommender(store: store, codec: TestSlateCodec(), writeBehind: queue)
+    let slate = await recommender.recommendations(
+      RecommendationRequest(userID: "me", context: RequestContext(country: Self.br), limit: 10), requestID: "r", logger: logger)
+    #expect(slate.provenance.source == .model)
+    #expect(slate.items.count == 10)
+    #expect(Set(slate.items.map(\.item.id)).isDisjoint(with: seen))
+    queue.finish()
+  }
+
   @Test("a MODEL slate is cached write-behind and the next request is a CACHE hit with its own request id")
   func cacheHit() async throws {
     let store = InMemoryStore()
