@@ -7,10 +7,10 @@ package import Logging
 /// GetRecommendations: one store read fetches the user's cached answer and newest seen items
 /// together; a hit is served as CACHE. On a miss one more round trip, issued at once, reads
 /// the model's candidates and the whole seen list, co-visitation of the newest items and the
-/// country's live popularity side by side, and the `RankingPipeline` builds the slate (MODEL when the model or co-visitation
-/// contributed; cached write-behind). Everything else — a cold user, a failing store, too
-/// little deadline left — runs the same pipeline over the baselines and is served as
-/// FALLBACK with the reason in provenance, guardrails included. Concurrent requests for the
+/// country's live popularity side by side, and the `RankingPipeline` builds the slate (MODEL
+/// when the model or co-visitation contributed; cached write-behind). Everything else — a
+/// cold user, a failing store, too little deadline left — runs the same pipeline over the
+/// baselines and is served as FALLBACK with the reason in provenance, guardrails included. Concurrent requests for the
 /// same cache key share one computation (single flight).
 package struct Recommender: Sendable {
   let fallback: FallbackDataHolder

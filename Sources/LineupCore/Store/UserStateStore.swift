@@ -40,12 +40,13 @@ extension UserStateQuery {
   /// read beside the rest); the rest — the model's candidates and the whole seen list — is
   /// read only on a miss, in the round trip that reads co-visitation and live popularity.
   /// On Redis 7.0 a hundred candidates `WITHSCORES` cost the server more than the rest of a
-  /// cache hit together (each score is formatted with `%.17g`), and parsing them is most of
-  /// the client's share of a hit. Without a cache key nothing is gained: the query is whole.
+  /// cache hit together (each score is formatted with `%.17g`; docs/benchmarks.md). Without
+  /// a cache key nothing is gained: the query is whole. A seen list no longer than the seeds
+  /// is read by the probe alone.
   package func splitForCacheProbe(seeds: Int) -> (probe: UserStateQuery, rest: UserStateQuery?) {
     guard cacheKey != nil, candidateLimit > 0 || recentLimit > seeds else { return (self, nil) }
     let probe = UserStateQuery(userID: userID, candidateLimit: 0, recentLimit: min(seeds, recentLimit), cacheKey: cacheKey, feedSessionID: feedSessionID)
-    return (probe, UserStateQuery(userID: userID, candidateLimit: candidateLimit, recentLimit: recentLimit))
+    return (probe, UserStateQuery(userID: userID, candidateLimit: candidateLimit, recentLimit: recentLimit > seeds ? recentLimit : 0))
   }
 }
 

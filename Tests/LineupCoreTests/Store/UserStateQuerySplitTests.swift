@@ -27,8 +27,7 @@ struct UserStateQuerySplitTests {
 
   @Test("the completed state takes candidates and seen items from the rest, the cache entry and session from the probe")
   func completed() {
-    var probed = UserState(recentItems: ["a", "b"], cachedResponse: nil, sessionServed: ["x"])
-    probed.modelCandidatesUnreadable = false
+    let probed = UserState(recentItems: ["a", "b"], cachedResponse: nil, sessionServed: ["x"])
     var rest = UserState(candidates: ModelCandidates(modelVersion: "m", items: [PopularityEntry(itemID: "c", score: 1)]), recentItems: ["a", "b", "c", "d"])
     rest.modelCandidatesUnreadable = true
     let state = probed.completed(by: rest, of: UserStateQuery(userID: "u", candidateLimit: 10, recentLimit: 100))
