@@ -36,22 +36,41 @@ struct PipelineBenchCommand: ParsableCommand {
     let inputs = Self.syntheticInputs(size: size, modelCandidates: modelCandidates, seed: seed)
     let pipeline = RankingPipeline.standard()
     let probe = pipeline.rank(inputs)
-    var histogram = Histogram<UInt64>(highestTrackableValue: 1_000_000_000, numberOfSignificantValueDigits: .three)
+    let proposals = pipeline.proposals(inputs)
+    // Two timings, interleaved so machine noise hits both alike: the whole pipeline (the
+    // sources' proposals too), and ranking plus guardrails on the proposals already made —
+    // the issue's target ("ranking plus guardrails for a 50-item slate from 500 candidates").
+    var whole = Histogram<UInt64>(highestTrackableValue: 1_000_000_000, numberOfSignificantValueDigits: .three)
+    var ranking = whole
     let clock = ContinuousClock()
     var checksum = 0
+    func nanos(_ duration: Duration) -> UInt64 { UInt64(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000) }
     for iteration in 0..<(iterations + iterations / 10) {
-      let started = clock.now
+      let warm = iteration < iterations / 10
+      var started = clock.now
       let slate = pipeline.rank(inputs)
-      let elapsed = clock.now - started
+      var elapsed = clock.now - started
       checksum &+= slate.items.count
-      if iteration >= iterations / 10 { _ = histogram.record(UInt64(elapsed.components.attoseconds / 1_000_000_000)) }
+      if !warm { _ = whole.record(nanos(elapsed)) }
+      started = clock.now
+      let ranked = pipeline.rank(proposals, inputs: inputs)
+      elapsed = clock.now - started
+      checksum &+= ranked.items.count
+      if !warm { _ = ranking.record(nanos(elapsed)) }
     }
-    func micros(_ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1_000 }
-    print("ranking pipeline: \(probe.ranked.count) candidates ranked, slate of \(probe.items.count) (asked \(size)), \(iterations) timed calls")
-    print(String(format: "p50 %.1f µs  p90 %.1f µs  p99 %.1f µs  max %.1f µs  mean %.1f µs", micros(50), micros(90), micros(99), Double(histogram.max) / 1_000, histogram.mean / 1_000))
+    func micros(_ histogram: Histogram<UInt64>, _ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1_000 }
+    func line(_ histogram: Histogram<UInt64>) -> String {
+      String(
+        format: "p50 %.1f µs  p90 %.1f µs  p99 %.1f µs  max %.1f µs  mean %.1f µs", micros(histogram, 50), micros(histogram, 90), micros(histogram, 99),
+        Double(histogram.max) / 1_000, histogram.mean / 1_000)
+    }
+    let proposed = proposals.reduce(0) { $0 + $1.candidates.count }
+    print("ranking pipeline: \(proposed) proposals, \(probe.ranked.count) candidates ranked, slate of \(probe.items.count) (asked \(size)), \(iterations) timed calls each")
+    print("ranking + guardrails (filter, blend, exploration, guardrails): " + line(ranking))
+    print("whole pipeline (the sources' proposals too):                    " + line(whole))
     print("guardrails: " + probe.guardrails.map { "\($0.name) \($0.satisfied ? "ok" : "short") (\($0.adjustments))" }.joined(separator: ", "))
-    let pass = micros(99) <= targetMicros
-    print("target p99 ≤ \(Int(targetMicros)) µs: \(pass ? "PASS" : "MISS")  (checksum \(checksum))")
+    let pass = micros(ranking, 99) <= targetMicros
+    print("target ranking + guardrails p99 ≤ \(Int(targetMicros)) µs: \(pass ? "PASS" : "MISS")  (checksum \(checksum))")
     if !pass { throw ExitCode(1) }
   }
 
