@@ -4,8 +4,8 @@
 /// (catalog, fallback baselines, the new-creator pool).
 package struct CandidateInputs: Sendable {
   package var request: RecommendationRequest
-  /// Items by id (files overlaid by ingested items).
-  package var catalog: [String: CatalogItem]
+  /// Items by id (files overlaid by ingested items), numbered for the pipeline.
+  package var catalog: CatalogIndex
   /// The model's candidates; nil for a cold user or when the store was not read.
   package var model: ModelCandidates?
   /// The user's recently seen items, newest first.
@@ -27,7 +27,7 @@ package struct CandidateInputs: Sendable {
 
   package init(
     request: RecommendationRequest,
-    catalog: [String: CatalogItem],
+    catalog: CatalogIndex,
     model: ModelCandidates? = nil,
     recentItems: [String] = [],
     coVisits: [String: [PopularityEntry]] = [:],
@@ -43,5 +43,24 @@ package struct CandidateInputs: Sendable {
     self.liveTrending = liveTrending
     self.fallback = fallback
     self.newCreatorItems = newCreatorItems
+  }
+}
+
+extension CandidateInputs {
+  /// Inputs over a plain dictionary of items (tests, tools): numbers it first, which the
+  /// server does once per catalog change instead (`CatalogHolder`).
+  package init(
+    request: RecommendationRequest,
+    catalog: [String: CatalogItem],
+    model: ModelCandidates? = nil,
+    recentItems: [String] = [],
+    coVisits: [String: [PopularityEntry]] = [:],
+    liveTrending: [PopularityEntry]? = nil,
+    fallback: FallbackData,
+    newCreatorItems: [CatalogItem] = []
+  ) {
+    self.init(
+      request: request, catalog: CatalogIndex(catalog), model: model, recentItems: recentItems, coVisits: coVisits,
+      liveTrending: liveTrending, fallback: fallback, newCreatorItems: newCreatorItems)
   }
 }

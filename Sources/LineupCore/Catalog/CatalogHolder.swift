@@ -3,12 +3,13 @@ import Synchronization
 /// The in-memory catalog every request joins candidates with: the demo/baseline catalog from
 /// fallback-data/ overlaid by items ingested through UpsertItems (an ingested item replaces
 /// a file item with the same id). Readers get an immutable snapshot under a short lock; the
-/// merged dictionary is rebuilt only when something changes, never per request.
+/// merged, numbered catalog (`CatalogIndex`) is rebuilt only when something changes, never
+/// per request.
 package final class CatalogHolder: Sendable {
   private struct State {
     var files: [String: CatalogItem]
     var ingested: [String: CatalogItem] = [:]
-    var merged: [String: CatalogItem]
+    var merged: CatalogIndex
     /// Available new-creator items, newest first (the new-creator candidate pool).
     var newCreatorItems: [CatalogItem]
     /// The store's catalog version the ingested items are current with.
@@ -16,13 +17,14 @@ package final class CatalogHolder: Sendable {
 
     init(files: [String: CatalogItem]) {
       self.files = files
-      self.merged = files
+      self.merged = CatalogIndex(files)
       self.newCreatorItems = Self.newCreatorPool(files)
     }
 
     mutating func merge() {
-      merged = files.merging(ingested) { _, ingested in ingested }
-      newCreatorItems = Self.newCreatorPool(merged)
+      let items = files.merging(ingested) { _, ingested in ingested }
+      merged = CatalogIndex(items)
+      newCreatorItems = Self.newCreatorPool(items)
     }
 
     /// Rebuilt with the merged catalog, never per request.
@@ -42,14 +44,14 @@ package final class CatalogHolder: Sendable {
     state = Mutex(State(files: files))
   }
 
-  /// Every item by id.
-  package var items: [String: CatalogItem] { state.withLock { $0.merged } }
+  /// Every item, numbered.
+  package var index: CatalogIndex { state.withLock { $0.merged } }
 
   /// Available items of new creators, newest first (at most `newCreatorPoolSize`).
   package var newCreatorItems: [CatalogItem] { state.withLock { $0.newCreatorItems } }
 
   /// Items and the new-creator pool from one consistent snapshot (one lock).
-  package var snapshot: (items: [String: CatalogItem], newCreatorItems: [CatalogItem]) {
+  package var snapshot: (items: CatalogIndex, newCreatorItems: [CatalogItem]) {
     state.withLock { ($0.merged, $0.newCreatorItems) }
   }
 

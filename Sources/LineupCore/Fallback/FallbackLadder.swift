@@ -13,11 +13,11 @@ package struct FallbackLadder: Sendable {
 
   package let data: FallbackData
   /// Items by id: the files' catalog overlaid by ingested items (`CatalogHolder`).
-  package let catalog: [String: CatalogItem]
+  package let catalog: any CatalogLookup
   package let live: (any PopularityStore)?
 
   /// - Parameter catalog: defaults to the files' own catalog.
-  package init(data: FallbackData, catalog: [String: CatalogItem]? = nil, live: (any PopularityStore)?) {
+  package init(data: FallbackData, catalog: (any CatalogLookup)? = nil, live: (any PopularityStore)?) {
     self.data = data
     self.catalog = catalog ?? data.catalog
     self.live = live
@@ -115,12 +115,12 @@ private struct SlateBuilder {
   let limit: Int
   let excluded: Set<String>
   let category: String?
-  let catalog: [String: CatalogItem]
+  let catalog: any CatalogLookup
   private(set) var picks: [FallbackLadder.Pick] = []
   private(set) var firstLevel: FallbackLevel?
   private var taken: Set<String> = []
 
-  init(limit: Int, excluded: Set<String>, category: String?, catalog: [String: CatalogItem]) {
+  init(limit: Int, excluded: Set<String>, category: String?, catalog: any CatalogLookup) {
     self.limit = limit
     self.excluded = excluded
     self.category = category

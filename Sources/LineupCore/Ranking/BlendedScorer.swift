@@ -15,56 +15,74 @@ package struct BlendedScorer: Sendable {
     let total = active.reduce(0) { $0 + settings.weight(of: $1.source) }
     guard total > 0 else { return [] }
 
-    // The hot loop of the pipeline: one hash lookup per proposal. `slots` maps an item to its
-    // index in `ranked`, or to `rejected` once the filter turned it away. It starts with the
-    // excluded and seen ids already rejected, so a proposal costs one lookup in `slots` and,
-    // the first time an item is proposed, one in the catalog — instead of one more per
-    // filter set. (Carrying the catalog item in each proposal to spare that lookup made the
-    // pipeline 20% slower: proposals are copied more often than they are looked up.)
-    let rejected = -1
+    // The hot loop of the pipeline: one String hash per proposal, the catalog's, which
+    // numbers the item; the rest is integers. `slots` maps an item's ordinal to its index
+    // among the candidates, or to `rejected` once the filter turned it away; it starts with
+    // the excluded and seen items already rejected, so every filter rule costs one lookup in
+    // `slots`. (Carrying the catalog item in each proposal to spare the catalog lookup made
+    // the pipeline 20% slower: proposals are copied more often than they are looked up.)
+    let catalog = filter.catalog
     let proposalCount = active.reduce(0) { $0 + $1.candidates.count }
-    var slots: [String: Int] = [:]
-    slots.reserveCapacity(proposalCount + filter.excluded.count + filter.seen.count)
-    for id in filter.excluded { slots[id] = rejected }
-    for id in filter.seen { slots[id] = rejected }
-    var ranked: [RankedCandidate] = []
-    ranked.reserveCapacity(proposalCount)
-    for (source, candidates) in active {
+    var slots = OrdinalSlots(capacity: proposalCount + filter.excluded.count + filter.seen.count)
+    // Ids the catalog does not know can never be admitted: nothing to reject in advance.
+    for id in filter.excluded { if let ordinal = catalog.ordinal(of: id) { slots.set(ordinal, to: Self.rejected) } }
+    for id in filter.seen { if let ordinal = catalog.ordinal(of: id) { slots.set(ordinal, to: Self.rejected) } }
+    // The candidates are built in a buffer of their own and moved, each once, into the result
+    // in rank order (below), so neither the blend nor the sort copies, retains or releases
+    // what a candidate holds.
+    let candidates = UnsafeMutablePointer<RankedCandidate>.allocate(capacity: proposalCount)
+    defer { candidates.deallocate() }
+    var count = 0
+    for (source, proposed) in active {
       let share = settings.weight(of: source) / total
-      // By index, reading the fields needed: copying each whole candidate out of the array
+      // By index, reading the fields needed: copying each whole proposal out of the array
       // would retain and release every string in it.
-      for index in candidates.indices {
-        let itemID = candidates[index].itemID
-        let score = min(1, max(0, candidates[index].score))
-        // One hash for the usual case, an item seen for the first time.
-        if let slot = slots.updateValue(ranked.count, forKey: itemID) {
-          slots[itemID] = slot
-          // A source proposing an item twice counts once, with its first (best) score.
-          guard slot != rejected, ranked[slot].contributions.last?.source != source else { continue }
-          ranked[slot].score += score * share
-          ranked[slot].contributions.append(
-            SourceContribution(
-              source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidates[index].reason))
+      for index in proposed.indices {
+        // Unknown to the catalog: no creator or category to apply guardrails to.
+        guard let ordinal = catalog.ordinal(of: proposed[index].itemID) else { continue }
+        let score = min(1, max(0, proposed[index].score))
+        guard let slot = slots.claim(ordinal, as: Int32(count)) else {
+          // The first proposal of the item: what is left is whether it is available.
+          let item = catalog.item(at: ordinal)
+          guard item.isAvailable else {
+            slots.set(ordinal, to: Self.rejected)
+            continue
+          }
+          let contribution = SourceContribution(
+            source: source, sourceScore: score, weight: share, contribution: score * share, reason: proposed[index].reason)
+          (candidates + count).initialize(to: RankedCandidate(item: item, score: contribution.contribution, contributions: [contribution]))
+          count += 1
           continue
         }
-        // Excluded and seen ids are in `slots` already; what is left is the catalog's say.
-        guard let item = filter.catalog[itemID], item.isAvailable else {
-          slots[itemID] = rejected
-          continue
-        }
-        let contribution = SourceContribution(
-          source: source, sourceScore: score, weight: share, contribution: score * share, reason: candidates[index].reason)
-        ranked.append(RankedCandidate(item: item, score: contribution.contribution, contributions: [contribution]))
+        // A source proposing an item twice counts once, with its first (best) score.
+        guard slot != Self.rejected, candidates[Int(slot)].contributions.last?.source != source else { continue }
+        candidates[Int(slot)].score += score * share
+        candidates[Int(slot)].contributions.append(
+          SourceContribution(source: source, sourceScore: score, weight: share, contribution: score * share, reason: proposed[index].reason))
       }
     }
-    // In place: the sort moves the candidates bitwise, where sorting indices and gathering
-    // copies would retain and release everything each candidate holds. (Sorting indices and
-    // then following the permutation's cycles with swaps measured 10% slower.)
-    ranked.sort { a, b in a.score > b.score || (a.score == b.score && a.item.id < b.item.id) }
-    for index in ranked.indices {
-      ranked[index].score = min(1, ranked[index].score)
-      if ranked[index].contributions.count > 1 { ranked[index].contributions.sort { $0.contribution > $1.contribution } }
+    // Rank order by sorting indices on a flat array of scores (ties by item id), then one move
+    // per candidate into the result: sorting the candidates themselves moved each ~90-byte
+    // candidate about log2(n) times.
+    let scores = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+      for index in 0..<count { (buffer.baseAddress! + index).initialize(to: candidates[index].score) }
+      initialized = count
     }
-    return ranked
+    var order = Array(0..<count)
+    scores.withUnsafeBufferPointer { scores in
+      order.sort { a, b in scores[a] > scores[b] || (scores[a] == scores[b] && candidates[a].item.id < candidates[b].item.id) }
+    }
+    return [RankedCandidate](unsafeUninitializedCapacity: count) { buffer, initialized in
+      for (position, index) in order.enumerated() {
+        var candidate = (candidates + index).move()
+        candidate.score = min(1, candidate.score)
+        if candidate.contributions.count > 1 { candidate.contributions.sort { $0.contribution > $1.contribution } }
+        (buffer.baseAddress! + position).initialize(to: candidate)
+      }
+      initialized = count
+    }
   }
+
+  /// The slot of an item the filter turned away.
+  private static let rejected: Int32 = -1
 }

@@ -13,7 +13,7 @@ package struct CandidateFilter: Sendable {
     case alreadySeen = "already_seen"
   }
 
-  let catalog: [String: CatalogItem]
+  let catalog: CatalogIndex
   let excluded: Set<String>
   let seen: Set<String>
 
@@ -23,7 +23,7 @@ package struct CandidateFilter: Sendable {
     self.init(catalog: inputs.catalog, excluded: inputs.request.excludedItemIDs, seen: Set(inputs.recentItems.prefix(settings.recentItemsRead)))
   }
 
-  package init(catalog: [String: CatalogItem], excluded: Set<String>, seen: Set<String>) {
+  package init(catalog: CatalogIndex, excluded: Set<String>, seen: Set<String>) {
     self.catalog = catalog
     self.excluded = excluded
     self.seen = seen

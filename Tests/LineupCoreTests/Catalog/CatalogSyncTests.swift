@@ -20,7 +20,7 @@ struct CatalogSyncTests {
     _ = try await store.upsert([Self.item("d", available: false)], deadline: .now)
     #expect(try await sync.refresh(deadline: .now) == 4)
     #expect(holder.ingestedVersion == 2)
-    #expect(Set(holder.items.keys) == ["f", "a", "b", "c", "d"])
+    #expect(Set(holder.index.ids) == ["f", "a", "b", "c", "d"])
     #expect(holder.item("a")?.creatorID == "new")
     #expect(holder.item("a")?.isNewCreator == true)
     #expect(holder.item("d")?.isAvailable == false)
@@ -31,7 +31,7 @@ struct CatalogSyncTests {
     _ = try await emptied.upsert([Self.item("z")], deadline: .now)
     let resync = CatalogSync(store: emptied, holder: holder, now: { 0 })
     #expect(try await resync.refresh(deadline: .now) == 1)
-    #expect(Set(holder.items.keys) == ["f", "a", "z"])
+    #expect(Set(holder.index.ids) == ["f", "a", "z"])
     #expect(holder.item("a")?.creatorID == "file-creator")
   }
 }

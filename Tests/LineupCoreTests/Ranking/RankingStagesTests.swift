@@ -15,7 +15,7 @@ struct RankingStagesTests {
     var unavailable = Source.item("gone")
     unavailable.isAvailable = false
     let catalog = Dictionary(uniqueKeysWithValues: (["a", "b", "seen", "excluded"].map { Source.item($0) } + [unavailable]).map { ($0.id, $0) })
-    let filter = CandidateFilter(catalog: catalog, excluded: ["excluded"], seen: ["seen"])
+    let filter = CandidateFilter(catalog: CatalogIndex(catalog), excluded: ["excluded"], seen: ["seen"])
     var settings = RankingSettings()
     settings.weights = [.model: 3, .trending: 1, .coVisitation: 5]
     let ranked = BlendedScorer(settings: settings).rank(
