@@ -35,10 +35,15 @@ package struct SourcedCandidate: Sendable, Equatable {
   package var score: Double
   /// Why the source proposes it; its weight is filled in by the blend.
   package var reason: Reason
+  /// The item's ordinal in the request's `CatalogIndex`, when the source looked the item up
+  /// already (the trending source, through the ladder): the blend then skips its own lookup.
+  /// A hint only — the blend checks that the ordinal numbers `itemID`.
+  package var ordinal: Int32?
 
-  package init(itemID: String, score: Double, reason: Reason) {
+  package init(itemID: String, score: Double, reason: Reason, ordinal: Int32? = nil) {
     self.itemID = itemID
     self.score = score
     self.reason = reason
+    self.ordinal = ordinal
   }
 }

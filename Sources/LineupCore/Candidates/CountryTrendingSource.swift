@@ -20,7 +20,8 @@ package struct CountryTrendingSource: CandidateSource {
       liveEntries: inputs.liveTrending
     ).picks
     return picks.enumerated().map { rank, pick in
-      SourcedCandidate(itemID: pick.item.id, score: 1 - 0.5 * Double(rank) / Double(max(1, picks.count)), reason: pick.reason)
+      SourcedCandidate(
+        itemID: pick.item.id, score: 1 - 0.5 * Double(rank) / Double(max(1, picks.count)), reason: pick.reason, ordinal: pick.ordinal)
     }
   }
 }

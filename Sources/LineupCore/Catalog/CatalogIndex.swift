@@ -47,6 +47,13 @@ package struct CatalogIndex: Sendable {
   @inline(__always)
   package func item(at ordinal: Int32) -> CatalogItem { storage.items[Int(ordinal)] }
 
+  /// Whether `ordinal` numbers the item `id` here: how the blend checks an ordinal a source
+  /// passed along (cheap: the ids are usually the very same string).
+  @inline(__always)
+  package func numbers(_ ordinal: Int32, as id: String) -> Bool {
+    ordinal >= 0 && Int(ordinal) < storage.items.count && storage.items[Int(ordinal)].id == id
+  }
+
   /// The item with this id, or nil: the dictionary's lookup, for the stages that need one
   /// item rather than a slot.
   package subscript(id: String) -> CatalogItem? {
@@ -54,12 +61,22 @@ package struct CatalogIndex: Sendable {
   }
 }
 
-/// What the fallback ladder needs of a catalog: an item by id. Both the plain dictionary
-/// (the files' catalog, the fallback path) and the numbered index (the ranking pipeline) serve.
+/// What the fallback ladder needs of a catalog: an item by id, and its ordinal when the
+/// catalog is numbered. Both the plain dictionary (the files' catalog, the fallback path) and
+/// the numbered index (the ranking pipeline) serve.
 package protocol CatalogLookup: Sendable {
-  subscript(id: String) -> CatalogItem? { get }
+  /// The item, and its ordinal when the catalog numbers its items (nil otherwise).
+  func numberedItem(_ id: String) -> (item: CatalogItem, ordinal: Int32?)?
 }
 
-extension CatalogIndex: CatalogLookup {}
+extension CatalogIndex: CatalogLookup {
+  package func numberedItem(_ id: String) -> (item: CatalogItem, ordinal: Int32?)? {
+    ordinal(of: id).map { (item(at: $0), $0) }
+  }
+}
 
-extension Dictionary: CatalogLookup where Key == String, Value == CatalogItem {}
+extension Dictionary: CatalogLookup where Key == String, Value == CatalogItem {
+  package func numberedItem(_ id: String) -> (item: CatalogItem, ordinal: Int32?)? {
+    self[id].map { ($0, nil) }
+  }
+}

@@ -68,6 +68,8 @@ package struct FallbackLadder: Sendable {
   /// One item the ladder picked: the catalog's item, the rung's score and the rung's reason.
   package struct Pick: Sendable {
     package var item: CatalogItem
+    /// The item's ordinal when the catalog is a `CatalogIndex` (passed on to the blend).
+    package var ordinal: Int32?
     package var score: Double
     package var reason: Reason
   }
@@ -135,13 +137,13 @@ private struct SlateBuilder {
       // Live counters may name items the catalog does not know (yet); they cannot be served
       // without a creator and category, so they are skipped. The emptiness check spares
       // hashing the id for the usual empty exclusion set.
-      guard let item = catalog[entry.itemID],
+      guard let (item, ordinal) = catalog.numberedItem(entry.itemID),
         item.isAvailable,
         excluded.isEmpty || !excluded.contains(entry.itemID),
         category == nil || item.category == category,
         taken.insert(entry.itemID).inserted
       else { continue }
-      picks.append(FallbackLadder.Pick(item: item, score: entry.score, reason: reason(entry.score)))
+      picks.append(FallbackLadder.Pick(item: item, ordinal: ordinal, score: entry.score, reason: reason(entry.score)))
       if firstLevel == nil { firstLevel = level }
     }
   }

@@ -15,8 +15,9 @@ package struct BlendedScorer: Sendable {
     let total = active.reduce(0) { $0 + settings.weight(of: $1.source) }
     guard total > 0 else { return [] }
 
-    // The hot loop of the pipeline: one String hash per proposal, the catalog's, which
-    // numbers the item; the rest is integers. `slots` maps an item's ordinal to its index
+    // The hot loop of the pipeline: at most one String hash per proposal, the catalog's,
+    // which numbers the item (none when the source passed the ordinal on); the rest is
+    // integers. `slots` maps an item's ordinal to its index
     // among the candidates, or to `rejected` once the filter turned it away; it starts with
     // the excluded and seen items already rejected, so every filter rule costs one lookup in
     // `slots`. (Carrying the catalog item in each proposal to spare the catalog lookup made
@@ -39,7 +40,14 @@ package struct BlendedScorer: Sendable {
       // would retain and release every string in it.
       for index in proposed.indices {
         // Unknown to the catalog: no creator or category to apply guardrails to.
-        guard let ordinal = catalog.ordinal(of: proposed[index].itemID) else { continue }
+        let ordinal: Int32
+        if let hint = proposed[index].ordinal, catalog.numbers(hint, as: proposed[index].itemID) {
+          ordinal = hint
+        } else if let found = catalog.ordinal(of: proposed[index].itemID) {
+          ordinal = found
+        } else {
+          continue
+        }
         let score = min(1, max(0, proposed[index].score))
         guard let slot = slots.claim(ordinal, as: Int32(count)) else {
           // The first proposal of the item: what is left is whether it is available.

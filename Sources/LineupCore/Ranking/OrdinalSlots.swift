@@ -2,7 +2,7 @@
 /// candidates: open addressing with linear probing over a power-of-two table sized for the
 /// request, so a lookup is a multiply, a shift and a compare or two — not SipHash, which is
 /// what a `Dictionary` would pay per lookup. Noncopyable: it owns its table and frees it.
-struct OrdinalSlots: ~Copyable {
+package struct OrdinalSlots: ~Copyable {
   private struct Entry {
     var ordinal: Int32
     var slot: Int32
@@ -14,7 +14,7 @@ struct OrdinalSlots: ~Copyable {
   private static let empty: Int32 = -1
 
   /// Room for `capacity` ordinals at a load of at most one half.
-  init(capacity: Int) {
+  package init(capacity: Int) {
     var size = 16
     while size < capacity * 2 { size <<= 1 }
     table = .allocate(capacity: size)
@@ -27,7 +27,7 @@ struct OrdinalSlots: ~Copyable {
 
   /// The slot of `ordinal`; when it has none yet, it gets `value` and the result is nil.
   @inline(__always)
-  mutating func claim(_ ordinal: Int32, as value: Int32) -> Int32? {
+  package mutating func claim(_ ordinal: Int32, as value: Int32) -> Int32? {
     var at = bucket(ordinal)
     while true {
       let entry = table[at]
@@ -41,7 +41,7 @@ struct OrdinalSlots: ~Copyable {
   }
 
   /// Sets the slot of `ordinal`, claimed or not.
-  mutating func set(_ ordinal: Int32, to value: Int32) {
+  package mutating func set(_ ordinal: Int32, to value: Int32) {
     var at = bucket(ordinal)
     while table[at].ordinal != ordinal && table[at].ordinal != Self.empty { at = (at + 1) & mask }
     table[at] = Entry(ordinal: ordinal, slot: value)
