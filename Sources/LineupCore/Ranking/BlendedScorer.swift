@@ -63,9 +63,11 @@ package struct BlendedScorer: Sendable {
           continue
         }
         // A source proposing an item twice counts once, with its first (best) score.
-        guard slot != Self.rejected, candidates[Int(slot)].contributions.last?.source != source else { continue }
-        candidates[Int(slot)].score += score * share
-        candidates[Int(slot)].contributions.append(
+        guard slot != Self.rejected else { continue }
+        let candidate = candidates + Int(slot)
+        guard candidate.pointee.contributions.last?.source != source else { continue }
+        candidate.pointee.score += score * share
+        candidate.pointee.contributions.append(
           SourceContribution(source: source, sourceScore: score, weight: share, contribution: score * share, reason: proposed[index].reason))
       }
     }
@@ -82,10 +84,12 @@ package struct BlendedScorer: Sendable {
     }
     return [RankedCandidate](unsafeUninitializedCapacity: count) { buffer, initialized in
       for (position, index) in order.enumerated() {
-        var candidate = (candidates + index).move()
-        candidate.score = min(1, candidate.score)
-        if candidate.contributions.count > 1 { candidate.contributions.sort { $0.contribution > $1.contribution } }
-        (buffer.baseAddress! + position).initialize(to: candidate)
+        // Moved, then finished in place: a `var` copy here was an outlined copy and destroy
+        // of every candidate.
+        let candidate = buffer.baseAddress! + position
+        candidate.moveInitialize(from: candidates + index, count: 1)
+        candidate.pointee.score = min(1, candidate.pointee.score)
+        if candidate.pointee.contributions.count > 1 { candidate.pointee.contributions.sort { $0.contribution > $1.contribution } }
       }
       initialized = count
     }
