@@ -1,17 +1,25 @@
 /// The catalog numbered for the ranking pipeline: every item has an ordinal (its position in
-/// one flat array), so a request resolves an item id with one String hash and then works on
-/// integers — the blend's slots, the filter's rejections — instead of hashing the same id
-/// again at every stage. Built once per catalog change (`CatalogHolder`), never per request;
+/// one flat array), and every creator and category a key, so a request resolves an item id
+/// with one String hash and then works on integers — the blend's slots, the guardrails'
+/// per-creator counts and categories, exploration's usual categories — instead of hashing
+/// the same strings again at every stage. Built once per catalog change (`CatalogHolder`), never per request;
 /// a copy is one retain.
 package struct CatalogIndex: Sendable {
   /// Immutable once built, shared by every request that read the same snapshot.
   private final class Storage: Sendable {
     let items: [CatalogItem]
     let ordinals: [String: Int32]
+    /// Per item ordinal: its creator's key and its category's key.
+    let creatorKeys: [Int32]
+    let categoryKeys: [Int32]
+    let categoryKeysByName: [String: Int32]
 
-    init(items: [CatalogItem], ordinals: [String: Int32]) {
+    init(items: [CatalogItem], ordinals: [String: Int32], creatorKeys: [Int32], categoryKeys: [Int32], categoryKeysByName: [String: Int32]) {
       self.items = items
       self.ordinals = ordinals
+      self.creatorKeys = creatorKeys
+      self.categoryKeys = categoryKeys
+      self.categoryKeysByName = categoryKeysByName
     }
   }
 
@@ -24,11 +32,26 @@ package struct CatalogIndex: Sendable {
     flat.reserveCapacity(items.count)
     var ordinals: [String: Int32] = [:]
     ordinals.reserveCapacity(items.count)
+    var creators: [String: Int32] = [:]
+    var categories: [String: Int32] = [:]
+    var creatorKeys: [Int32] = []
+    var categoryKeys: [Int32] = []
+    creatorKeys.reserveCapacity(items.count)
+    categoryKeys.reserveCapacity(items.count)
     for (id, item) in items {
       ordinals[id] = Int32(flat.count)
       flat.append(item)
+      creatorKeys.append(Self.key(item.creatorID, in: &creators))
+      categoryKeys.append(Self.key(item.category, in: &categories))
     }
-    storage = Storage(items: flat, ordinals: ordinals)
+    storage = Storage(items: flat, ordinals: ordinals, creatorKeys: creatorKeys, categoryKeys: categoryKeys, categoryKeysByName: categories)
+  }
+
+  private static func key(_ name: String, in keys: inout [String: Int32]) -> Int32 {
+    if let key = keys[name] { return key }
+    let key = Int32(keys.count)
+    keys[name] = key
+    return key
   }
 
   package static let empty = CatalogIndex([:])
@@ -46,6 +69,17 @@ package struct CatalogIndex: Sendable {
   /// The item numbered `ordinal` (from `ordinal(of:)` on this index).
   @inline(__always)
   package func item(at ordinal: Int32) -> CatalogItem { storage.items[Int(ordinal)] }
+
+  /// The key of the item's creator: equal keys, equal creators (within this index).
+  @inline(__always)
+  package func creatorKey(at ordinal: Int32) -> Int32 { storage.creatorKeys[Int(ordinal)] }
+
+  /// The key of the item's category: equal keys, equal categories (within this index).
+  @inline(__always)
+  package func categoryKey(at ordinal: Int32) -> Int32 { storage.categoryKeys[Int(ordinal)] }
+
+  /// The key of a category by name, nil when no item of this index has it.
+  package func categoryKey(of category: String) -> Int32? { storage.categoryKeysByName[category] }
 
   /// Whether `ordinal` numbers the item `id` here: how the blend checks an ordinal a source
   /// passed along (cheap: the ids are usually the very same string).

@@ -51,19 +51,37 @@ package struct SlateSelector: Sendable {
 
     var taken = [Bool](repeating: false, count: candidates.count)
     var picks: [(index: Int, guardrail: ReasonCode?)] = []
-    var perCreator: [String: Int] = [:]
-    var categories: Set<String> = []
+    picks.reserveCapacity(min(size, candidates.count))
     var newServed = 0
+    // Per-creator counts and the categories in: by the catalog's keys when every candidate
+    // carries them (the pipeline's do), so neither costs a String hash; by name otherwise
+    // (cached and fallback slates). Never mixed, so equal creators always count together.
+    let keyed = candidates.allSatisfy { $0.creatorKey >= 0 && $0.categoryKey >= 0 }
+    var creatorCounts = OrdinalSlots(capacity: keyed ? min(size, candidates.count) : 0)
+    var categoryKeys = OrdinalSlots(capacity: keyed ? min(size, candidates.count) : 0)
+    var perCreator: [String: Int] = [:]
+    var categoryNames: Set<String> = []
+    var categoryCount = 0
 
+    func servedOfCreator(_ index: Int) -> Int {
+      keyed ? Int(creatorCounts.value(of: candidates[index].creatorKey) ?? 0) : perCreator[candidates[index].catalogItem.creatorID, default: 0]
+    }
+    func categoryIsIn(_ index: Int) -> Bool {
+      keyed ? categoryKeys.value(of: candidates[index].categoryKey) != nil : categoryNames.contains(candidates[index].catalogItem.category)
+    }
     func canTake(_ index: Int) -> Bool {
-      !taken[index] && perCreator[candidates[index].catalogItem.creatorID, default: 0] < cap
+      !taken[index] && servedOfCreator(index) < cap
     }
     func take(_ index: Int, guardrail: ReasonCode?) {
       taken[index] = true
-      let item = candidates[index].catalogItem
-      perCreator[item.creatorID, default: 0] += 1
-      categories.insert(item.category)
-      if item.isNewCreator { newServed += 1 }
+      if keyed {
+        creatorCounts.add(1, to: candidates[index].creatorKey)
+        if categoryKeys.claim(candidates[index].categoryKey, as: 1) == nil { categoryCount += 1 }
+      } else {
+        perCreator[candidates[index].catalogItem.creatorID, default: 0] += 1
+        if categoryNames.insert(candidates[index].catalogItem.category).inserted { categoryCount += 1 }
+      }
+      if candidates[index].catalogItem.isNewCreator { newServed += 1 }
       // Candidates are one per item, so "in the plain top-N" is "ranked among the first N".
       picks.append((index, index < plainTopCount ? nil : guardrail))
     }
@@ -73,8 +91,8 @@ package struct SlateSelector: Sendable {
       if candidates[index].catalogItem.isNewCreator && canTake(index) { take(index, guardrail: .newCreatorFloor) }
     }
     // 2. Category spread.
-    while categories.count < policy.minCategories && picks.count < size {
-      guard let index = candidates.indices.first(where: { canTake($0) && !categories.contains(candidates[$0].catalogItem.category) })
+    while categoryCount < policy.minCategories && picks.count < size {
+      guard let index = candidates.indices.first(where: { canTake($0) && !categoryIsIn($0) })
       else { break }
       take(index, guardrail: .categorySpread)
     }
@@ -85,16 +103,14 @@ package struct SlateSelector: Sendable {
     }
 
     // Items of the plain top-N left out because their creator reached the cap.
-    let capDisplaced = (0..<plainTopCount).filter {
-      !taken[$0] && perCreator[candidates[$0].catalogItem.creatorID, default: 0] >= cap
-    }.count
+    let capDisplaced = (0..<plainTopCount).count { !taken[$0] && servedOfCreator($0) >= cap }
     picks.sort { $0.index < $1.index }
     // What only a short report needs is computed only then.
     let newEligible = {
       Dictionary(grouping: candidates.lazy.map(\.catalogItem).filter(\.isNewCreator), by: \.creatorID)
         .values.reduce(0) { $0 + min(cap, $1.count) }
     }
-    let servedCategories = categories.count
+    let servedCategories = categoryCount
     return (
       picks,
       reports(
@@ -140,13 +156,20 @@ package struct SlateSelector: Sendable {
 }
 
 /// What the selector needs of a candidate: its catalog item (creator, category, whether the
-/// creator is new).
+/// creator is new), and the catalog's keys for its creator and category when it has them.
 package protocol SlateCandidate {
   var catalogItem: CatalogItem { get }
+  /// The creator's key in the request's `CatalogIndex`; -1 when not numbered.
+  var creatorKey: Int32 { get }
+  /// The category's key in the request's `CatalogIndex`; -1 when not numbered.
+  var categoryKey: Int32 { get }
 }
 
 extension ServedItem: SlateCandidate {
   package var catalogItem: CatalogItem { item }
+  /// Cached and fallback slates are not numbered: the selector keys them by name.
+  package var creatorKey: Int32 { -1 }
+  package var categoryKey: Int32 { -1 }
 }
 
 extension RankedCandidate: SlateCandidate {

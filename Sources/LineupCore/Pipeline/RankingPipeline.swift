@@ -61,7 +61,7 @@ package struct RankingPipeline: Sendable {
     let scored = BlendedScorer(settings: settings).rank(proposals, filter: filter)
     let mixer = ExplorationMixer(settings: settings)
     let usual = mixer.usualCategories(inputs, ranked: scored)
-    let ranked = mixer.mix(consume scored, size: inputs.request.limit, usual: usual)
+    let ranked = mixer.mix(consume scored, size: inputs.request.limit, usual: usual, catalog: inputs.catalog)
     return (ranked, Set(proposals.filter { !$0.candidates.isEmpty }.map(\.source)))
   }
 

@@ -58,7 +58,10 @@ package struct BlendedScorer: Sendable {
           }
           let contribution = SourceContribution(
             source: source, sourceScore: score, weight: share, contribution: score * share, reason: proposed[index].reason)
-          (candidates + count).initialize(to: RankedCandidate(item: item, score: contribution.contribution, contributions: [contribution]))
+          (candidates + count).initialize(
+            to: RankedCandidate(
+              item: item, score: contribution.contribution, contributions: [contribution], creatorKey: catalog.creatorKey(at: ordinal),
+              categoryKey: catalog.categoryKey(at: ordinal)))
           count += 1
           continue
         }

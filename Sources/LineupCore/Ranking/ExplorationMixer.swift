@@ -24,17 +24,24 @@ package struct ExplorationMixer: Sendable {
   /// `ranked` is reordered in place (pass it with `consume` to spare a copy): a stable
   /// partition that moves the head — the best (size − explored) usual items and the explored
   /// ones — to the front, each by swaps past the few items it jumps, so no candidate is
-  /// copied, retained or released.
-  package func mix(_ ranked: consuming [RankedCandidate], size: Int, usual: Set<String>) -> [RankedCandidate] {
+  /// copied, retained or released. With the request's `catalog`, numbered candidates are
+  /// matched against the usual categories by key rather than by name.
+  package func mix(_ ranked: consuming [RankedCandidate], size: Int, usual: Set<String>, catalog: CatalogIndex? = nil) -> [RankedCandidate] {
     var ranked = ranked
     let slots = settings.explorationSlots(slateSize: size)
     guard slots > 0, !usual.isEmpty else { return ranked }
     var explored = [Bool](repeating: false, count: ranked.count)
     var exploredCount = 0
     // A user has a handful of usual categories: comparing against them in a small array is
-    // cheaper than hashing every candidate's category for the set (3% of the pipeline).
+    // cheaper than hashing every candidate's category for the set (3% of the pipeline), and
+    // comparing keys cheaper than comparing names.
     let usualList = Array(usual)
-    for index in ranked.indices where exploredCount < slots && !usualList.contains(ranked[index].item.category) {
+    let usualKeys = catalog.map { catalog in usual.compactMap { catalog.categoryKey(of: $0) } }
+    func isUsual(_ candidate: borrowing RankedCandidate) -> Bool {
+      if let usualKeys, candidate.categoryKey >= 0 { return usualKeys.contains(candidate.categoryKey) }
+      return usualList.contains(candidate.item.category)
+    }
+    for index in ranked.indices where exploredCount < slots && !isUsual(ranked[index]) {
       explored[index] = true
       exploredCount += 1
     }

@@ -1,5 +1,6 @@
-/// The blend's per-request map from an item's catalog ordinal to its slot among the
-/// candidates: open addressing with linear probing over a power-of-two table sized for the
+/// A per-request map from a catalog number (an item's ordinal, a creator's or a category's
+/// key) to a small integer — the blend's slot of an item, the guardrails' count per creator:
+/// open addressing with linear probing over a power-of-two table sized for the
 /// request, so a lookup is a multiply, a shift and a compare or two — not SipHash, which is
 /// what a `Dictionary` would pay per lookup. Noncopyable: it owns its table and frees it.
 package struct OrdinalSlots: ~Copyable {
@@ -38,6 +39,23 @@ package struct OrdinalSlots: ~Copyable {
       }
       at = (at + 1) & mask
     }
+  }
+
+  /// The value of `ordinal`, nil when it has none.
+  @inline(__always)
+  package func value(of ordinal: Int32) -> Int32? {
+    var at = bucket(ordinal)
+    while true {
+      let entry = table[at]
+      if entry.ordinal == ordinal { return entry.slot }
+      if entry.ordinal == Self.empty { return nil }
+      at = (at + 1) & mask
+    }
+  }
+
+  /// Adds `delta` to the value of `ordinal` (0 when it has none).
+  package mutating func add(_ delta: Int32, to ordinal: Int32) {
+    if let value = claim(ordinal, as: delta) { set(ordinal, to: value + delta) }
   }
 
   /// Sets the slot of `ordinal`, claimed or not.

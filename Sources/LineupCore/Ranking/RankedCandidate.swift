@@ -9,12 +9,21 @@ package struct RankedCandidate: Sendable, Equatable {
   package var contributions: [SourceContribution]
   /// Brought forward as exploration (outside the user's usual categories).
   package var explored = false
+  /// The item's creator and category keys in the request's `CatalogIndex` (-1: not numbered),
+  /// so the guardrails and exploration compare integers instead of hashing strings.
+  package var creatorKey: Int32
+  package var categoryKey: Int32
 
-  package init(item: CatalogItem, score: Double, contributions: [SourceContribution], explored: Bool = false) {
+  package init(
+    item: CatalogItem, score: Double, contributions: [SourceContribution], explored: Bool = false, creatorKey: Int32 = -1,
+    categoryKey: Int32 = -1
+  ) {
     self.item = item
     self.score = score
     self.contributions = contributions
     self.explored = explored
+    self.creatorKey = creatorKey
+    self.categoryKey = categoryKey
   }
 
   /// The item as served before guardrails: one reason per contributing source (weighted by

@@ -98,10 +98,33 @@ struct RankingPipelinePropertyTests {
       let proposals = pipeline.sources.map { (source: $0.name, candidates: $0.candidates(for: world.inputs)) }
       let scored = BlendedScorer(settings: pipeline.settings).rank(proposals, filter: CandidateFilter(world.inputs, settings: pipeline.settings))
       let usual = mixer.usualCategories(world.inputs, ranked: scored)
-      let mixed = mixer.mix(scored, size: size, usual: usual)
       let expected = Self.referenceMix(scored, size: size, usual: usual, slots: pipeline.settings.explorationSlots(slateSize: size))
-      #expect(mixed.map(\.item.id) == expected.map(\.item.id))
-      #expect(mixed.map(\.explored) == expected.map(\.explored))
+      // By name (no catalog) and by the catalog's category keys: the same order.
+      for mixed in [mixer.mix(scored, size: size, usual: usual), mixer.mix(scored, size: size, usual: usual, catalog: world.inputs.catalog)] {
+        #expect(mixed.map(\.item.id) == expected.map(\.item.id))
+        #expect(mixed.map(\.explored) == expected.map(\.explored))
+      }
+    }
+  }
+
+  @Test("the selector keyed by the catalog's creator and category keys picks exactly what it picks by name")
+  func keyedSelectionMatchesByName() async {
+    await propertyCheck(count: 200, input: Gen.int(in: 1...100), Gen.int(in: 0...400), Gen.int(in: 1...60), Gen.int(in: 0...Int.max)) {
+      size, items, creators, seed in
+      let world = RandomWorld(items: items, creators: creators, newShare: 25, slateSize: size, seed: UInt64(seed), cold: seed % 3 == 0)
+      let (ranked, _) = pipeline.rankedCandidates(world.inputs)
+      #expect(ranked.allSatisfy { $0.creatorKey >= 0 && $0.categoryKey >= 0 }, "the blend numbers every candidate")
+      let byName = ranked.map { candidate in
+        var candidate = candidate
+        (candidate.creatorKey, candidate.categoryKey) = (-1, -1)
+        return candidate
+      }
+      let selector = SlateSelector(policy: policy)
+      let keyed = selector.pick(ranked, size: size)
+      let named = selector.pick(byName, size: size)
+      #expect(keyed.picks.map(\.index) == named.picks.map(\.index))
+      #expect(keyed.picks.map(\.guardrail) == named.picks.map(\.guardrail))
+      #expect(keyed.reports == named.reports)
     }
   }
 
