@@ -188,6 +188,7 @@ let package = Package(
     .executableTarget(
       name: "lineup-eval",
       dependencies: [
+        "LineupCore",
         "LineupEval",
         "LineupServer",
         "LineupTesting",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import LineupCore
 import LineupEval
 import LineupServer
 import LineupTesting
@@ -11,7 +12,10 @@ import Logging
 /// structure, starts a lineup-server in this process (the embedded in-memory store, or
 /// `--redis`), loads the catalog and the history before a time cut through the public RPCs,
 /// and scores GetRecommendations against what each user did after the cut, next to the
-/// popularity-by-country baseline. docs/evaluation.md records the figures.
+/// popularity-by-country baseline. Before the replay it writes each user's model candidates
+/// from a small offline trainer (`CategoryAffinityTrainer`, training events only), as a
+/// nightly job would write them into Redis; `--no-model` serves from the online sources alone.
+/// docs/evaluation.md records the figures.
 @main
 struct LineupEvalCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -31,6 +35,7 @@ struct LineupEvalCommand: AsyncParsableCommand {
   var redis: String?
   @Option(help: "Ranking settings for the in-process server, as lineup-server's --ranking (name=value,…).")
   var ranking: String?
+  @Flag(help: "Serve without the trained model candidates (co-visitation, trending and new creators only).") var noModel = false
   @Flag(help: "Print the report as JSON.") var json = false
   @Flag(help: "Exit 1 when a playbook target is missed.") var check = false
 
@@ -57,8 +62,16 @@ struct LineupEvalCommand: AsyncParsableCommand {
     configuration.metricsPort = nil
     if let redis { try configuration.apply(.redisURL, redis, source: "--redis") }
     if let ranking { try configuration.apply(.ranking, ranking, source: "--ranking") }
-    let report = try await RunningLineup.with(configuration: configuration) { port, _ in
-      try await withGRPCClient(
+    let model = noModel ? [:] : CategoryAffinityTrainer.candidates(items: dataset.items, train: split.train)
+    let report = try await RunningLineup.with(configuration: configuration) { port, application in
+      // What the nightly trainer would write: the store's own model-candidate keys.
+      for (user, candidates) in model {
+        let written = ModelCandidates(
+          modelVersion: CategoryAffinityTrainer.modelVersion, items: candidates.map { PopularityEntry(itemID: $0.itemID, score: $0.score) })
+        try await application.store.putCandidates(written, for: user, ttlSeconds: nil, deadline: .now + .seconds(5))
+      }
+      if !model.isEmpty { FileHandle.standardError.write(Data("lineup-eval: model: candidates written for \(model.count) users\n".utf8)) }
+      return try await withGRPCClient(
         transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
       ) { client in
         try await EvalRunner(client: client).run(dataset, split: split) { line in
