@@ -2,8 +2,8 @@
 /// one flat array), and every creator and category a key, so a request resolves an item id
 /// with one String hash and then works on integers — the blend's slots, the guardrails'
 /// per-creator counts and categories, exploration's usual categories — instead of hashing
-/// the same strings again at every stage. Built once per catalog change (`CatalogHolder`), never per request;
-/// a copy is one retain.
+/// the same strings again at every stage. Built once per catalog change (`CatalogHolder`),
+/// never per request; a copy is one retain.
 package struct CatalogIndex: Sendable {
   /// Immutable once built, shared by every request that read the same snapshot.
   private final class Storage: Sendable {
@@ -39,6 +39,8 @@ package struct CatalogIndex: Sendable {
     creatorKeys.reserveCapacity(items.count)
     categoryKeys.reserveCapacity(items.count)
     for (id, item) in items {
+      // `numbers(_:as:)` compares against the item's own id, so the key must be that id.
+      assert(id == item.id, "catalog item \(item.id) filed under \(id)")
       ordinals[id] = Int32(flat.count)
       flat.append(item)
       creatorKeys.append(Self.key(item.creatorID, in: &creators))
