@@ -82,7 +82,12 @@ package final class RedisServerProcess: Sendable {
     // hang a test; bounded (1 s), then SIGKILL.
     let deadline = ContinuousClock.now + .seconds(1)
     while running.isRunning && ContinuousClock.now < deadline { usleep(5_000) }
-    if running.isRunning { _ = Foundation.kill(running.processIdentifier, SIGKILL) }
+    guard running.isRunning else { return }
+    // Still up after a second: kill it, and wait for that too, so that nobody connects to a
+    // server the caller believes stopped.
+    _ = Foundation.kill(running.processIdentifier, SIGKILL)
+    let killDeadline = ContinuousClock.now + .seconds(2)
+    while running.isRunning && ContinuousClock.now < killDeadline { usleep(5_000) }
   }
 
   private func launch() async throws {

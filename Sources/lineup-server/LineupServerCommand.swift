@@ -61,7 +61,7 @@ struct LineupServerCommand: AsyncParsableCommand {
   @Option(help: "Where Swift tasks run: default (Swift's pool) or nio (SwiftNIO's event loops; fewer thread hops).")
   var executor: String?
 
-  @Option(help: "Ranking: blend weights and shares, e.g. model=1,co_visitation=0.6,trending=0.1,new_creators=0.05,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5.")
+  @Option(help: "Ranking: blend weights and shares, e.g. model=1,co_visitation=0.3,trending=0.02,new_creators=0.01,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5.")
   var ranking: String?
 
   @Option(name: .customLong("flags-file"), help: "JSON array of flag defaults in force before and without the shared store (docs/flags.md).")

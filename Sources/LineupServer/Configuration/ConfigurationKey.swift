@@ -31,7 +31,7 @@ import LineupRedis
 /// | --tls-cert            | LINEUP_TLS_CERT           | server.tls (with --tls-key) | none (plaintext) |
 /// | --tls-key             | LINEUP_TLS_KEY            | server.tls               | none           |
 /// | --tls-client-ca       | LINEUP_TLS_CLIENT_CA      | server.tls.clientCAPath (mutual TLS) | none |
-/// | --ranking             | LINEUP_RANKING            | ranking                  | model=1,co_visitation=0.6,trending=0.1,new_creators=0.05,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5 |
+/// | --ranking             | LINEUP_RANKING            | ranking                  | model=1,co_visitation=0.3,trending=0.02,new_creators=0.01,exploration=0.2,new_creator_floor=0.15,creator_cap=0.15,min_categories=3,co_visitation_seeds=5 |
 package enum ConfigurationKey: String, CaseIterable, Sendable {
   case host = "LINEUP_HOST"
   case port = "LINEUP_PORT"
