@@ -5,23 +5,24 @@ extension RedisCommand {
   /// `RoutingRule`. A multi-key command is routed by its first key: Redis itself refuses one
   /// whose keys span slots (`-CROSSSLOT`), so the first key is as good as any.
   package var routingKey: [UInt8]? {
-    guard let name = arguments.first else { return nil }
+    guard let name = argument(at: 0).map(Array.init) else { return nil }
     switch RoutingRule.rule(for: name) {
     case .keyless:
       return nil
     case .argument(let index):
-      return index < arguments.count ? arguments[index] : nil
+      return argument(at: index).map(Array.init)
     case .subcommandKey:
       // OBJECT ENCODING key, MEMORY USAGE key, XINFO STREAM key; OBJECT HELP has none.
-      return arguments.count > 2 ? arguments[2] : nil
+      return argument(at: 2).map(Array.init)
     case .afterKeyCount(let countIndex):
       // EVAL script numkeys key… / ZUNION numkeys key…: a key only when numkeys > 0.
-      guard countIndex + 1 < arguments.count,
-        let count = Int(String(decoding: arguments[countIndex], as: UTF8.self)), count > 0
-      else { return nil }
-      return arguments[countIndex + 1]
+      guard let countText = argument(at: countIndex), let count = Int(String(decoding: countText, as: UTF8.self)), count > 0 else {
+        return nil
+      }
+      return argument(at: countIndex + 1).map(Array.init)
     case .afterStreams(let searchFrom):
-      // XREAD [COUNT n] [BLOCK ms] STREAMS key… id…
+      // XREAD [COUNT n] [BLOCK ms] STREAMS key… id…: rare enough to decode every argument.
+      let arguments = self.arguments
       guard searchFrom < arguments.count,
         let streams = arguments[searchFrom...].firstIndex(where: { RoutingRule.uppercased($0) == "STREAMS" }),
         streams + 1 < arguments.count

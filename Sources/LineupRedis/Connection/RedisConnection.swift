@@ -97,12 +97,9 @@ package final class RedisConnection: Sendable {
     guard remaining > .zero else {
       throw RedisError(.timeout, "no time left to send \(commands.count) command(s)")
     }
-    // hiredis formats each command straight into the buffer the socket write takes, sized up
-    // front (RESP adds at most 16 bytes per argument and per command for commands under
-    // 10^9 bytes) so it is allocated once.
-    let capacity = commands.reduce(0) { total, command in
-      command.arguments.reduce(total + 16) { $0 + $1.count + 16 }
-    }
+    // Each command is RESP already: one buffer for the socket write, sized up front so it is
+    // allocated once.
+    let capacity = commands.reduce(0) { $0 + $1.resp.count }
     var buffer = channel.allocator.buffer(capacity: capacity)
     for command in commands {
       try RESPCommandFormatter.format(command, into: &buffer)

@@ -5,54 +5,25 @@ package import NIOCore
 // replies; every hiredis return code is mapped to a RedisError; every reply object is
 // converted to a RESPValue and freed right where it was obtained.
 
-/// Formats commands in RESP with hiredis' binary-safe `redisFormatCommandArgv`.
+/// Puts commands on the wire. A `RedisCommand` holds its RESP encoding already, so this is
+/// the check that it is a command at all and one copy; tests hold the encoding to hiredis'
+/// own `redisFormatCommandArgv`.
 package enum RESPCommandFormatter {
   /// The RESP bytes of `command`.
   package static func format(_ command: RedisCommand) throws(RedisError) -> [UInt8] {
-    try withFormatted(command) { Array($0) }
+    try check(command)
+    return command.resp
   }
 
-  /// Appends the RESP bytes of `command` to `buffer`: the one copy between hiredis' output and
+  /// Appends the RESP bytes of `command` to `buffer`: the one copy between the command and
   /// the socket write (the hot path).
   package static func format(_ command: RedisCommand, into buffer: inout ByteBuffer) throws(RedisError) {
-    try withFormatted(command) { buffer.writeBytes($0) }
+    try check(command)
+    buffer.writeBytes(command.resp)
   }
 
-  /// Lends hiredis' formatting of `command` to `body`, then frees it.
-  private static func withFormatted<Result>(
-    _ command: RedisCommand, _ body: (UnsafeRawBufferPointer) -> Result
-  ) throws(RedisError) -> Result {
-    let arguments = command.arguments
-    guard !arguments.isEmpty else { throw RedisError(.invalidArgument, "a command needs at least its name") }
-    guard arguments.count <= Int(Int32.max) else { throw RedisError(.invalidArgument, "too many arguments") }
-
-    // argv must point at every argument for the whole call, so the arguments are copied into
-    // one contiguous scratch area; it, argv and the lengths are temporary allocations (on the
-    // stack for everyday commands), so formatting costs no Swift heap allocation.
-    let totalBytes = arguments.reduce(0) { $0 + $1.count }
-    var target: UnsafeMutablePointer<CChar>? = nil
-    let length: Int32 = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(totalBytes, 1)) { joined in
-      withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: arguments.count) { argv in
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: arguments.count) { lengths in
-          var offset = 0
-          for (index, argument) in arguments.enumerated() {
-            let start = joined.baseAddress! + offset
-            argument.withUnsafeBufferPointer { bytes in
-              if let source = bytes.baseAddress { start.update(from: source, count: bytes.count) }
-            }
-            argv[index] = UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self)
-            lengths[index] = argument.count
-            offset += argument.count
-          }
-          return redisFormatCommandArgv(&target, Int32(arguments.count), argv.baseAddress, lengths.baseAddress)
-        }
-      }
-    }
-    guard length >= 0, let target else {
-      throw RedisError(.invalidArgument, "hiredis could not format \(command) (out of memory)")
-    }
-    defer { redisFreeCommand(target) }
-    return body(UnsafeRawBufferPointer(start: target, count: Int(length)))
+  private static func check(_ command: RedisCommand) throws(RedisError) {
+    guard command.argumentCount > 0 else { throw RedisError(.invalidArgument, "a command needs at least its name") }
   }
 }
 

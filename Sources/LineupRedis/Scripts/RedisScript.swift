@@ -30,7 +30,7 @@ extension RedisCommandRunner {
     var retries: [(index: Int, command: RedisCommand)] = []
     for (index, reply) in replies.enumerated() {
       guard case .error(let message) = reply, message.hasPrefix("NOSCRIPT"),
-        commands[index].arguments.count >= 2, let source = sources[commands[index].arguments[1]]
+        let sha1 = commands[index].argument(at: 1), let source = sources[Array(sha1)]
       else { continue }
       var arguments = commands[index].arguments
       arguments[0] = Array("EVAL".utf8)

@@ -46,7 +46,7 @@ package struct MeteredRedis: RedisCommandRunner {
   /// The command's name in upper case: a label with as many values as Lineup has commands
   /// (the keys, which would be one series per user, are never a label).
   static func name(of command: RedisCommand) -> String {
-    guard let first = command.arguments.first, first.count <= 32 else { return "OTHER" }
+    guard let first = command.argument(at: 0), first.count <= 32 else { return "OTHER" }
     return String(decoding: first, as: UTF8.self).uppercased()
   }
 }
