@@ -20,7 +20,7 @@ package struct RedisCommand: Sendable, Hashable, CustomStringConvertible {
     for argument in arguments {
       Self.appendLength(argument.count, to: &resp)
       resp.append(contentsOf: argument)
-      resp.append(contentsOf: Self.crlf)
+      Self.appendCRLF(to: &resp)
     }
     self.resp = resp
     self.argumentCount = arguments.count
@@ -97,24 +97,31 @@ package struct RedisCommand: Sendable, Hashable, CustomStringConvertible {
   private static let headerRoom = 22
   /// `$` plus up to 19 digits plus two CRLFs.
   private static let argumentRoom = 24
-  private static let crlf: [UInt8] = [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+
+  /// Two byte appends: appending a two-byte array went through the generic sequence append
+  /// (4% of the server's samples under ingest).
+  @inline(__always)
+  private static func appendCRLF(to resp: inout [UInt8]) {
+    resp.append(UInt8(ascii: "\r"))
+    resp.append(UInt8(ascii: "\n"))
+  }
 
   private static func appendHeader(_ count: Int, to resp: inout [UInt8]) {
     resp.append(UInt8(ascii: "*"))
     appendDecimal(count, to: &resp)
-    resp.append(contentsOf: crlf)
+    appendCRLF(to: &resp)
   }
 
   private static func appendLength(_ length: Int, to resp: inout [UInt8]) {
     resp.append(UInt8(ascii: "$"))
     appendDecimal(length, to: &resp)
-    resp.append(contentsOf: crlf)
+    appendCRLF(to: &resp)
   }
 
   private static func append(_ text: String, to resp: inout [UInt8]) {
     appendLength(text.utf8.count, to: &resp)
     resp.append(contentsOf: text.utf8)
-    resp.append(contentsOf: crlf)
+    appendCRLF(to: &resp)
   }
 
   /// A non-negative integer in decimal, without building a String.
