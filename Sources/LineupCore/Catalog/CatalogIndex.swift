@@ -2,19 +2,20 @@
 /// one flat array), and every creator and category a key, so a request resolves an item id
 /// with one String hash and then works on integers — the blend's slots, the guardrails'
 /// per-creator counts and categories, exploration's usual categories — instead of hashing
-/// the same strings again at every stage. Built once per catalog change (`CatalogHolder`),
+/// the same strings again at every stage. Ids resolve through `ItemIDTable`, not a
+/// `Dictionary` (SipHash), the one String lookup a proposal pays. Built once per catalog change (`CatalogHolder`),
 /// never per request; a copy is one retain.
 package struct CatalogIndex: Sendable {
   /// Immutable once built, shared by every request that read the same snapshot.
   private final class Storage: Sendable {
     let items: [CatalogItem]
-    let ordinals: [String: Int32]
+    let ordinals: ItemIDTable
     /// Per item ordinal: its creator's key and its category's key.
     let creatorKeys: [Int32]
     let categoryKeys: [Int32]
     let categoryKeysByName: [String: Int32]
 
-    init(items: [CatalogItem], ordinals: [String: Int32], creatorKeys: [Int32], categoryKeys: [Int32], categoryKeysByName: [String: Int32]) {
+    init(items: [CatalogItem], ordinals: ItemIDTable, creatorKeys: [Int32], categoryKeys: [Int32], categoryKeysByName: [String: Int32]) {
       self.items = items
       self.ordinals = ordinals
       self.creatorKeys = creatorKeys
@@ -30,8 +31,6 @@ package struct CatalogIndex: Sendable {
     precondition(items.count <= Int(Int32.max), "a catalog of more than 2^31 items")
     var flat: [CatalogItem] = []
     flat.reserveCapacity(items.count)
-    var ordinals: [String: Int32] = [:]
-    ordinals.reserveCapacity(items.count)
     var creators: [String: Int32] = [:]
     var categories: [String: Int32] = [:]
     var creatorKeys: [Int32] = []
@@ -41,12 +40,11 @@ package struct CatalogIndex: Sendable {
     for (id, item) in items {
       // `numbers(_:as:)` compares against the item's own id, so the key must be that id.
       assert(id == item.id, "catalog item \(item.id) filed under \(id)")
-      ordinals[id] = Int32(flat.count)
       flat.append(item)
       creatorKeys.append(Self.key(item.creatorID, in: &creators))
       categoryKeys.append(Self.key(item.category, in: &categories))
     }
-    storage = Storage(items: flat, ordinals: ordinals, creatorKeys: creatorKeys, categoryKeys: categoryKeys, categoryKeysByName: categories)
+    storage = Storage(items: flat, ordinals: ItemIDTable(flat.map(\.id)), creatorKeys: creatorKeys, categoryKeys: categoryKeys, categoryKeysByName: categories)
   }
 
   private static func key(_ name: String, in keys: inout [String: Int32]) -> Int32 {
@@ -62,11 +60,14 @@ package struct CatalogIndex: Sendable {
   package var count: Int { storage.items.count }
 
   /// Every id, in no particular order.
-  package var ids: Dictionary<String, Int32>.Keys { storage.ordinals.keys }
+  package var ids: some Collection<String> { storage.items.lazy.map(\.id) }
 
   /// The item's ordinal, or nil when the catalog does not know the id.
   @inline(__always)
-  package func ordinal(of id: String) -> Int32? { storage.ordinals[id] }
+  package func ordinal(of id: String) -> Int32? {
+    let items = storage.items
+    return storage.ordinals.ordinal(of: id) { items[Int($0)].id }
+  }
 
   /// The item numbered `ordinal` (from `ordinal(of:)` on this index).
   @inline(__always)
@@ -90,7 +91,7 @@ package struct CatalogIndex: Sendable {
     ordinal >= 0 && Int(ordinal) < storage.items.count && storage.items[Int(ordinal)].id == id
   }
 
-  /// The item with this id, or nil: the dictionary's lookup, for the stages that need one
+  /// The item with this id, or nil: the id table's lookup, for the stages that need one
   /// item rather than a slot.
   package subscript(id: String) -> CatalogItem? {
     ordinal(of: id).map(item(at:))
