@@ -76,7 +76,8 @@ extension Recommender {
         return FeedPage(slate: cached, nextCursor: next(after: cursor, served: cached.items.count, pageSize: request.pageSize))
       }
       slate = try await personalFeedSlate(
-        pageRequest, state: state, rest: rest, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline,
+        pageRequest, state: state, rest: remainder(rest, after: probe, found: state, sourcePermits: sourcePermits), sourceFlags: sourceFlags,
+        sourcePermits: sourcePermits, store: store, deadline: deadline,
         requestID: requestID, logger: logger)
     } catch {
       logger.warning("user state read failed; serving a baseline feed page", metadata: ["error": "\(error)"])

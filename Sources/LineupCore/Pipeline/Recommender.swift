@@ -187,7 +187,7 @@ package struct Recommender: Sendable {
         logger.warning("cached response does not decode; recomputing")
       }
       inputs = try await personalInputs(
-        request, state: state, rest: rest, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline,
+        request, state: state, rest: remainder(rest, after: probe, found: state, sourcePermits: sourcePermits), sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline,
         logger: logger)
     } catch {
       logger.warning("user state read failed; serving the baseline", metadata: ["error": "\(error)"])
@@ -217,6 +217,21 @@ package struct Recommender: Sendable {
     let state = try await store.userState(query, deadline: deadline)
     if query.candidateLimit > 0 { sourcePermits.record(.model, failed: state.modelCandidatesUnreadable) }
     return state
+  }
+
+  /// What a miss still reads after the cache probe `probe` found `probed`: the rest of the
+  /// split query less what the probe showed is not there (`UserStateQuery.narrowed`), so a
+  /// cold user's miss reads no more user state.
+  func remainder(
+    _ rest: UserStateQuery?, after probe: UserStateQuery, found probed: UserState, sourcePermits: SourceBreakerPermits
+  ) -> UserStateQuery? {
+    guard let rest else { return nil }
+    let narrowed = rest.narrowed(after: probe, found: probed)
+    if rest.candidateLimit > 0 && (narrowed?.candidateLimit ?? 0) == 0 {
+      // The model's key was checked and is absent: an answer for the `source.model` breaker.
+      sourcePermits.record(.model, failed: false)
+    }
+    return narrowed
   }
 
   /// The rest of a user-state read split by `UserStateQuery.splitForCacheProbe`, completing

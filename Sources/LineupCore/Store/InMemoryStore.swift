@@ -243,6 +243,9 @@ extension InMemoryStore: UserStateStore, ResponseCacheStore, FeedSessionStore {
       if query.candidateLimit > 0, let entry = state.candidates[query.userID], entry.expires > now {
         result.candidates = ModelCandidates(modelVersion: entry.candidates.modelVersion, items: Array(entry.candidates.items.prefix(query.candidateLimit)))
       }
+      if query.checksCandidates {
+        result.hasCandidates = state.candidates[query.userID].map { $0.expires > now && !$0.candidates.items.isEmpty } ?? false
+      }
       if query.recentLimit > 0 { result.recentItems = Self.recent(state.seen[query.userID], now: now, limit: query.recentLimit) }
       if let key = query.cacheKey, let entry = state.responses[key], entry.expires > now { result.cachedResponse = entry.value }
       if let session = query.feedSessionID, let entry = state.sessions[Self.sessionKey(query.userID, session)], entry.expires > now {

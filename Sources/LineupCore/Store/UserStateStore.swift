@@ -24,13 +24,21 @@ package struct UserStateQuery: Sendable, Equatable {
   package var cacheKey: ResponseCacheKey?
   /// The feed session whose served items to read, if any.
   package var feedSessionID: String?
+  /// Whether to find out if the model has candidates for the user without reading them (a
+  /// key-exists check; meaningful with `candidateLimit` 0): how a cache probe learns that a
+  /// miss need not read them.
+  package var checksCandidates: Bool
 
-  package init(userID: String, candidateLimit: Int, recentLimit: Int, cacheKey: ResponseCacheKey? = nil, feedSessionID: String? = nil) {
+  package init(
+    userID: String, candidateLimit: Int, recentLimit: Int, cacheKey: ResponseCacheKey? = nil, feedSessionID: String? = nil,
+    checksCandidates: Bool = false
+  ) {
     self.userID = userID
     self.candidateLimit = candidateLimit
     self.recentLimit = recentLimit
     self.cacheKey = cacheKey
     self.feedSessionID = feedSessionID
+    self.checksCandidates = checksCandidates
   }
 }
 
@@ -42,11 +50,26 @@ extension UserStateQuery {
   /// On Redis 7.0 a hundred candidates `WITHSCORES` cost the server more than the rest of a
   /// cache hit together (each score is formatted with `%.17g`; docs/benchmarks.md). Without
   /// a cache key nothing is gained: the query is whole. A seen list no longer than the seeds
-  /// is read by the probe alone.
+  /// is read by the probe alone. The probe also checks whether the model has candidates for
+  /// the user, so that a miss can skip what `narrowed(after:)` shows is not there.
   package func splitForCacheProbe(seeds: Int) -> (probe: UserStateQuery, rest: UserStateQuery?) {
     guard cacheKey != nil, candidateLimit > 0 || recentLimit > seeds else { return (self, nil) }
-    let probe = UserStateQuery(userID: userID, candidateLimit: 0, recentLimit: min(seeds, recentLimit), cacheKey: cacheKey, feedSessionID: feedSessionID)
+    let probe = UserStateQuery(
+      userID: userID, candidateLimit: 0, recentLimit: min(seeds, recentLimit), cacheKey: cacheKey, feedSessionID: feedSessionID,
+      checksCandidates: candidateLimit > 0)
     return (probe, UserStateQuery(userID: userID, candidateLimit: candidateLimit, recentLimit: recentLimit > seeds ? recentLimit : 0))
+  }
+
+  /// This rest of a split query less what the probe (`probe`, which found `probed`) showed
+  /// there is nothing to read for: no candidates when the model has none for the user, no
+  /// seen list when it is shorter than the probe's read (the probe has all of it); nil when
+  /// nothing is left. A cold user's miss thus reads no more user state — one round trip saved
+  /// on every request the baselines answer.
+  package func narrowed(after probe: UserStateQuery, found probed: UserState) -> UserStateQuery? {
+    var rest = self
+    if probed.hasCandidates == false { rest.candidateLimit = 0 }
+    if probed.recentItems.count < probe.recentLimit { rest.recentLimit = 0 }
+    return rest.candidateLimit > 0 || rest.recentLimit > 0 ? rest : nil
   }
 }
 
@@ -78,6 +101,9 @@ package struct UserState: Sendable, Equatable {
   /// read as candidates (the wrong type, a score that is not a number): `candidates` is then
   /// nil and the rest of the state is good. The `source.model` breaker counts it.
   package var modelCandidatesUnreadable = false
+  /// Whether the model has candidates for the user, when the query `checksCandidates`
+  /// (nil otherwise).
+  package var hasCandidates: Bool?
 
   package init(candidates: ModelCandidates? = nil, recentItems: [String] = [], cachedResponse: [UInt8]? = nil, sessionServed: Set<String> = []) {
     self.candidates = candidates

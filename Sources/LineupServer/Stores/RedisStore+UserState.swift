@@ -10,6 +10,9 @@ extension RedisStore: UserStateStore, ResponseCacheStore, FeedSessionStore {
       commands.append(RedisCommand("ZREVRANGE", RedisKeys.candidates(query.userID), "0", String(query.candidateLimit - 1), "WITHSCORES"))
       commands.append(RedisCommand("HGET", RedisKeys.candidatesMeta(query.userID), "model_version"))
     }
+    // Whether the candidates are there, without reading them: O(1), no scores formatted.
+    let checks = query.checksCandidates && query.candidateLimit == 0
+    if checks { commands.append(RedisCommand("EXISTS", RedisKeys.candidates(query.userID))) }
     if query.recentLimit > 0 {
       commands.append(RedisCommand("ZREVRANGE", RedisKeys.recentlySeen(query.userID), "0", String(query.recentLimit - 1)))
     }
@@ -36,6 +39,11 @@ extension RedisStore: UserStateStore, ResponseCacheStore, FeedSessionStore {
       } else {
         state.modelCandidatesUnreadable = true
       }
+      if query.checksCandidates { state.hasCandidates = state.candidates != nil || state.modelCandidatesUnreadable }
+    }
+    if checks {
+      guard let exists = replies.removeFirst().integer else { throw Self.malformed("candidates check") }
+      state.hasCandidates = exists > 0
     }
     if query.recentLimit > 0 {
       guard let items = replies.removeFirst().array?.compactMap(\.string) else { throw Self.malformed("recently seen items") }

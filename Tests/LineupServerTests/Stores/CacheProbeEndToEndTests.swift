@@ -66,6 +66,25 @@ struct CacheProbeEndToEndTests {
     }
   }
 
+  @Test("GetRecommendations for a cold user: the miss reads no more user state than the probe (no candidates, no second seen read)")
+  func coldUserMiss() async throws {
+    try await Self.withLineup(candidatesFor: "warm", step: 7) { recommender, _, redis in
+      let zrevrange = try await redis.commandStats("zrevrange")
+      let exists = try await redis.commandStats("exists")
+      let cold = try await recommender.getRecommendations(.with { $0.userID = "cold"; $0.context.country = "BR"; $0.limit = 10 })
+      #expect(!cold.provenance.cacheHit && cold.items.count == 10)
+      #expect(try await redis.commandStats("exists").calls == exists.calls + 1, "the probe checked for candidates")
+      // The probe's newest-seen read and the country's live popularity; nothing for the model.
+      #expect(try await redis.commandStats("zrevrange").calls == zrevrange.calls + 2)
+
+      // A warm user's miss still reads the candidates (no seen items: the probe has them all).
+      let before = try await redis.commandStats("zrevrange")
+      let warm = try await recommender.getRecommendations(.with { $0.userID = "warm"; $0.context.country = "BR"; $0.limit = 10 })
+      #expect(warm.provenance.source == .model)
+      #expect(try await redis.commandStats("zrevrange").calls == before.calls + 3)
+    }
+  }
+
   @Test("GetFeed: a retried page is a hit that does not read the candidates")
   func feed() async throws {
     try await Self.withLineup(candidatesFor: "reader", step: 11) { recommender, _, redis in

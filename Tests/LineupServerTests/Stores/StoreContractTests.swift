@@ -229,6 +229,29 @@ struct StoreContractTests {
     }
   }
 
+  @Test("user state: a candidates check says whether the model has candidates for the user, without reading them", arguments: StoreBackend.allCases)
+  func candidatesCheck(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      let check = UserStateQuery(userID: "u1", candidateLimit: 0, recentLimit: 0, cacheKey: .recommendations(userID: "u1", fingerprint: "f"), checksCandidates: true)
+      let cold = try await store.userState(check, deadline: soon)
+      #expect(cold.hasCandidates == false && cold.candidates == nil)
+      // Not asked: not answered.
+      var unchecked = check
+      unchecked.checksCandidates = false
+      #expect(try await store.userState(unchecked, deadline: soon).hasCandidates == nil)
+
+      try await store.putCandidates(ModelCandidates(modelVersion: "m", items: [PopularityEntry(itemID: "x", score: 1)]), for: "u1", ttlSeconds: 3_600, deadline: soon)
+      let warm = try await store.userState(check, deadline: soon)
+      #expect(warm.hasCandidates == true)
+      #expect(warm.candidates == nil, "checked, not read")
+      #expect(try await store.userState(check, deadline: soon).hasCandidates == true)
+      #expect(try await store.userState(UserStateQuery(userID: "u2", candidateLimit: 0, recentLimit: 0, checksCandidates: true), deadline: soon).hasCandidates == false)
+      // Emptied by the model pipeline: none again.
+      try await store.putCandidates(ModelCandidates(modelVersion: "m", items: []), for: "u1", ttlSeconds: 3_600, deadline: soon)
+      #expect(try await store.userState(check, deadline: soon).hasCandidates == false)
+    }
+  }
+
   @Test("response cache: keys are independent, feed pages drop together, entries expire", arguments: StoreBackend.allCases)
   func responseCache(backend: StoreBackend) async throws {
     try await backend.withStore { store in
