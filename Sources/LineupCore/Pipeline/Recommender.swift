@@ -257,27 +257,37 @@ package struct Recommender: Sendable {
     // A source left out (flag off, breaker open) is not read.
     let seeds = sourceFlags.disabled.contains(.coVisitation) ? [] : Array(probed.recentItems.prefix(settings.coVisitationSeeds))
     if !seeds.isEmpty { sourcePermits.startCall(.coVisitation) }
-    async let completed = userState(rest, completing: probed, sourcePermits: sourcePermits, store: store, deadline: deadline)
-    async let live = liveTrending(request, store: store, deadline: deadline, logger: logger)
+    let state: UserState
+    let live: [PopularityEntry]?
     var coVisits: [String: [PopularityEntry]] = [:]
-    await withTaskGroup(of: (String, [PopularityEntry]?).self) { group in
-      for seed in seeds {
-        group.addTask { (seed, try? await store.coVisited(with: seed, limit: settings.coVisitationDepth, deadline: deadline)) }
+    if rest == nil && seeds.isEmpty {
+      // Only the popularity read is left (a cold user's miss): awaited in place, since a child
+      // task for a lone read only adds hops between threads.
+      state = probed
+      live = await liveTrending(request, store: store, deadline: deadline, logger: logger)
+    } else {
+      async let completed = userState(rest, completing: probed, sourcePermits: sourcePermits, store: store, deadline: deadline)
+      async let liveRead = liveTrending(request, store: store, deadline: deadline, logger: logger)
+      await withTaskGroup(of: (String, [PopularityEntry]?).self) { group in
+        for seed in seeds {
+          group.addTask { (seed, try? await store.coVisited(with: seed, limit: settings.coVisitationDepth, deadline: deadline)) }
+        }
+        for await (seed, entries) in group {
+          if let entries { coVisits[seed] = entries } else { logger.debug("co-visitation read failed", metadata: ["item": "\(seed)"]) }
+        }
       }
-      for await (seed, entries) in group {
-        if let entries { coVisits[seed] = entries } else { logger.debug("co-visitation read failed", metadata: ["item": "\(seed)"]) }
-      }
+      state = try await completed
+      live = await liveRead
     }
     // One outcome for the request's co-visitation reads, which run side by side.
     if seeds.isEmpty { sourcePermits.release(.coVisitation) } else { sourcePermits.record(.coVisitation, failed: coVisits.count < seeds.count) }
-    let state = try await completed
     if state.modelCandidatesUnreadable {
       logger.warning("the user's model candidates do not read as candidates; serving without them", metadata: ["user": "\(request.userID)"])
     }
     let snapshot = catalog.snapshot
     var inputs = CandidateInputs(
       request: request, catalog: snapshot.items, model: state.candidates, recentItems: state.recentItems, coVisits: coVisits,
-      liveTrending: await live, fallback: fallback.current, newCreatorItems: snapshot.newCreatorItems)
+      liveTrending: live, fallback: fallback.current, newCreatorItems: snapshot.newCreatorItems)
     inputs.disabledSources = sourceFlags.disabled
     // A source that was meant to run but could not (unreadable candidates, a failed or refused
     // read) leaves a slate that must not be cached for the full TTL as if it were whole.
