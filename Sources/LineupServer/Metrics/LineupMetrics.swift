@@ -25,6 +25,8 @@ package final class LineupMetrics: Sendable {
     .seconds(1),
   ]
 
+  /// The request path's series, made once each.
+  private let handles: MetricHandles
   private let priceFloorClamps: CoreMetrics.Counter
   private let controlFresh: CoreMetrics.Gauge
 
@@ -33,6 +35,7 @@ package final class LineupMetrics: Sendable {
     var factory = PrometheusMetricsFactory(registry: registry)
     factory.defaultDurationHistogramBuckets = Self.latencyBuckets
     self.factory = factory
+    handles = MetricHandles(factory: factory)
     priceFloorClamps = CoreMetrics.Counter(label: Name.priceFloorClamps, factory: factory)
     controlFresh = CoreMetrics.Gauge(label: Name.controlFresh, factory: factory)
   }
@@ -70,7 +73,7 @@ package final class LineupMetrics: Sendable {
 
   /// One finished RPC: its latency by method and gRPC status (`MetricsInterceptor`).
   package func recordRPC(service: String, method: String, code: String, duration: Duration) {
-    CoreMetrics.Timer(label: Name.rpcDuration, dimensions: [("service", service), ("method", method), ("code", code)], factory: factory)
+    handles.timer(Name.rpcDuration, [("service", service), ("method", method), ("code", code)])
       .recordNanoseconds(duration.nanoseconds)
   }
 
@@ -86,11 +89,11 @@ package final class LineupMetrics: Sendable {
     recordResponse(rpc: rpc, provenance: provenance)
     for report in provenance.guardrails {
       if report.adjustments > 0 {
-        CoreMetrics.Counter(label: Name.guardrailAdjustments, dimensions: [("guardrail", report.name)], factory: factory)
+        handles.counter(Name.guardrailAdjustments, [("guardrail", report.name)])
           .increment(by: report.adjustments)
       }
       if !report.satisfied {
-        CoreMetrics.Counter(label: Name.guardrailShort, dimensions: [("guardrail", report.name)], factory: factory).increment()
+        handles.counter(Name.guardrailShort, [("guardrail", report.name)]).increment()
       }
     }
   }
@@ -110,23 +113,20 @@ package final class LineupMetrics: Sendable {
       case .cache: "cache"
       case .fallback: "fallback"
       }
-    CoreMetrics.Counter(label: Name.responses, dimensions: [("rpc", rpc), ("source", source)], factory: factory).increment()
+    handles.counter(Name.responses, [("rpc", rpc), ("source", source)]).increment()
     if provenance.cacheHit {
-      CoreMetrics.Counter(label: Name.cacheRequests, dimensions: [("rpc", rpc), ("result", "hit")], factory: factory).increment()
+      handles.counter(Name.cacheRequests, [("rpc", rpc), ("result", "hit")]).increment()
     } else if provenance.source == .model || provenance.fallbackReason == .noCandidates {
-      CoreMetrics.Counter(label: Name.cacheRequests, dimensions: [("rpc", rpc), ("result", "miss")], factory: factory).increment()
+      handles.counter(Name.cacheRequests, [("rpc", rpc), ("result", "miss")]).increment()
     }
     if let reason = provenance.fallbackReason {
-      CoreMetrics.Counter(label: Name.fallbacks, dimensions: [("rpc", rpc), ("reason", Self.label(reason))], factory: factory).increment()
+      handles.counter(Name.fallbacks, [("rpc", rpc), ("reason", Self.label(reason))]).increment()
     }
     for flag in (provenance.flag.map { [$0] } ?? []) + provenance.sourceFlags {
-      CoreMetrics.Counter(
-        label: Name.flagEvaluations,
-        dimensions: [("flag", flag.flag), ("result", flag.result.rawValue), ("variant", flag.variant)], factory: factory
-      ).increment()
+      handles.counter(Name.flagEvaluations, [("flag", flag.flag), ("result", flag.result.rawValue), ("variant", flag.variant)]).increment()
     }
     if provenance.source == .model && !provenance.modelVersion.isEmpty {
-      CoreMetrics.Gauge(label: Name.modelVersion, dimensions: [("rpc", rpc), ("model_version", provenance.modelVersion)], factory: factory).record(1)
+      handles.gauge(Name.modelVersion, [("rpc", rpc), ("model_version", provenance.modelVersion)]).record(1)
     }
   }
 
@@ -146,13 +146,13 @@ package final class LineupMetrics: Sendable {
   /// RecordInteractions' events by result.
   package func recordIngested(accepted: Int, duplicates: Int, rejected: Int) {
     for (result, count) in [("accepted", accepted), ("duplicate", duplicates), ("rejected", rejected)] where count > 0 {
-      CoreMetrics.Counter(label: Name.ingestedEvents, dimensions: [("result", result)], factory: factory).increment(by: count)
+      handles.counter(Name.ingestedEvents, [("result", result)]).increment(by: count)
     }
   }
 
   /// A request refused by a rate limit (`scope`: "user" or "app").
   package func recordRateLimited(scope: String) {
-    CoreMetrics.Counter(label: Name.rateLimited, dimensions: [("scope", scope)], factory: factory).increment()
+    handles.counter(Name.rateLimited, [("scope", scope)]).increment()
   }
 
   // MARK: - Breakers
@@ -199,9 +199,9 @@ package final class LineupMetrics: Sendable {
   /// One Redis command or pipeline (`command` is the command's name, or "PIPELINE") and, when
   /// it failed, why (`RedisError.Code`, or "reply" for an error reply inside a pipeline).
   package func recordRedis(command: String, duration: Duration, errorCode: String?) {
-    CoreMetrics.Timer(label: Name.redisDuration, dimensions: [("command", command)], factory: factory).recordNanoseconds(duration.nanoseconds)
+    handles.timer(Name.redisDuration, [("command", command)]).recordNanoseconds(duration.nanoseconds)
     if let errorCode {
-      CoreMetrics.Counter(label: Name.redisErrors, dimensions: [("command", command), ("code", errorCode)], factory: factory).increment()
+      handles.counter(Name.redisErrors, [("command", command), ("code", errorCode)]).increment()
     }
   }
 }
