@@ -77,8 +77,7 @@ extension Recommender {
       }
       slate = try await personalFeedSlate(
         pageRequest, state: state, rest: remainder(rest, after: probe, found: state, sourcePermits: sourcePermits), sourceFlags: sourceFlags,
-        sourcePermits: sourcePermits, store: store, deadline: deadline,
-        requestID: requestID, logger: logger)
+        sourcePermits: sourcePermits, store: store, deadline: deadline, requestID: requestID, logger: logger)
     } catch {
       logger.warning("user state read failed; serving a baseline feed page", metadata: ["error": "\(error)"])
       return baselineFeedPage(pageRequest, cursor: cursor, reason: .storeUnavailable, requestID: requestID)

@@ -187,8 +187,8 @@ package struct Recommender: Sendable {
         logger.warning("cached response does not decode; recomputing")
       }
       inputs = try await personalInputs(
-        request, state: state, rest: remainder(rest, after: probe, found: state, sourcePermits: sourcePermits), sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline,
-        logger: logger)
+        request, state: state, rest: remainder(rest, after: probe, found: state, sourcePermits: sourcePermits), sourceFlags: sourceFlags,
+        sourcePermits: sourcePermits, store: store, deadline: deadline, logger: logger)
     } catch {
       logger.warning("user state read failed; serving the baseline", metadata: ["error": "\(error)"])
       // The store just failed: do not wait on it again for the live rung.
@@ -264,6 +264,7 @@ package struct Recommender: Sendable {
       // Only the popularity read is left (a cold user's miss): awaited in place, since a child
       // task for a lone read only adds hops between threads.
       state = probed
+      sourcePermits.release(.coVisitation)
       live = await liveTrending(request, store: store, deadline: deadline, logger: logger)
     } else {
       async let completed = userState(rest, completing: probed, sourcePermits: sourcePermits, store: store, deadline: deadline)
@@ -276,11 +277,12 @@ package struct Recommender: Sendable {
           if let entries { coVisits[seed] = entries } else { logger.debug("co-visitation read failed", metadata: ["item": "\(seed)"]) }
         }
       }
+      // One outcome for the request's co-visitation reads, which run side by side (counted
+      // before the user state's read may throw).
+      if seeds.isEmpty { sourcePermits.release(.coVisitation) } else { sourcePermits.record(.coVisitation, failed: coVisits.count < seeds.count) }
       state = try await completed
       live = await liveRead
     }
-    // One outcome for the request's co-visitation reads, which run side by side.
-    if seeds.isEmpty { sourcePermits.release(.coVisitation) } else { sourcePermits.record(.coVisitation, failed: coVisits.count < seeds.count) }
     if state.modelCandidatesUnreadable {
       logger.warning("the user's model candidates do not read as candidates; serving without them", metadata: ["user": "\(request.userID)"])
     }
