@@ -2,9 +2,9 @@
 /// one flat array), and every creator and category a key, so a request resolves an item id
 /// with one String hash and then works on integers — the blend's slots, the guardrails'
 /// per-creator counts and categories, exploration's usual categories — instead of hashing
-/// the same strings again at every stage. Ids resolve through `ItemIDTable`, not a
-/// `Dictionary` (SipHash), the one String lookup a proposal pays. Built once per catalog change (`CatalogHolder`),
-/// never per request; a copy is one retain.
+/// the same strings again at every stage. That one lookup goes through `ItemIDTable`, not a
+/// SipHash `Dictionary`. Built once per catalog change (`CatalogHolder`), never per request;
+/// a copy is one retain.
 package struct CatalogIndex: Sendable {
   /// Immutable once built, shared by every request that read the same snapshot.
   private final class Storage: Sendable {
