@@ -31,35 +31,33 @@ final class MetricHandles: Sendable {
 
   /// The counter `name` with these labels (at most three).
   func counter(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-    let key = Self.key(name, dimensions)
-    if let counter = counters.withLock({ $0[key] }) { return counter }
-    // Made outside the lock (the factory takes its own); a race makes the same series twice,
-    // which the registry resolves to one.
-    let counter = CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory)
-    return counters.withLock { Self.keep(counter, at: key, in: &$0) }
+    Self.kept(name, dimensions, in: counters) { CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory) }
   }
 
   /// The timer `name` with these labels (at most three).
   func timer(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-    let key = Self.key(name, dimensions)
-    if let timer = timers.withLock({ $0[key] }) { return timer }
-    let timer = CoreMetrics.Timer(label: name, dimensions: dimensions, factory: factory)
-    return timers.withLock { Self.keep(timer, at: key, in: &$0) }
+    Self.kept(name, dimensions, in: timers) { CoreMetrics.Timer(label: name, dimensions: dimensions, factory: factory) }
   }
 
   /// The gauge `name` with these labels (at most three).
   func gauge(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Gauge {
-    let key = Self.key(name, dimensions)
-    if let gauge = gauges.withLock({ $0[key] }) { return gauge }
-    let gauge = CoreMetrics.Gauge(label: name, dimensions: dimensions, factory: factory)
-    return gauges.withLock { Self.keep(gauge, at: key, in: &$0) }
+    Self.kept(name, dimensions, in: gauges) { CoreMetrics.Gauge(label: name, dimensions: dimensions, factory: factory) }
   }
 
-  /// The series already kept under `key` (another caller made it first), else `made`, kept.
-  private static func keep<Metric>(_ made: Metric, at key: Key, in kept: inout [Key: Metric]) -> Metric {
-    if let existing = kept[key] { return existing }
-    kept[key] = made
-    return made
+  /// The series kept under (`name`, label values) in `kept`, made by `make` the first time.
+  /// Made outside the lock (the factory takes its own); a race makes the same series twice,
+  /// which the registry resolves to one, and the first kept wins.
+  private static func kept<Metric: Sendable>(
+    _ name: String, _ dimensions: [(String, String)], in kept: borrowing Mutex<[Key: Metric]>, make: () -> Metric
+  ) -> Metric {
+    let key = key(name, dimensions)
+    if let metric = kept.withLock({ $0[key] }) { return metric }
+    let made = make()
+    return kept.withLock { metrics in
+      if let existing = metrics[key] { return existing }
+      metrics[key] = made
+      return made
+    }
   }
 
   private static func key(_ name: String, _ dimensions: [(String, String)]) -> Key {
