@@ -72,6 +72,8 @@ struct LineupServerCommand: AsyncParsableCommand {
   var adminToken: String?
   @Option(help: "Circuit breakers, e.g. window=100,min_calls=20,failure_rate=0.02,slow_rate=0.5,slow_ms=100,open_sec=2,trials=5.")
   var breakers: String?
+  @Option(name: .customLong("near-cache"), help: "In-process copies of cached recommendations with Redis, e.g. entries=10000,lifetime_ms=2000 (entries=0 disables).")
+  var nearCache: String?
   @Option(name: .customLong("rate-limits"), help: "Rate limits, e.g. user_per_min=100,user_burst=100,app_per_sec=0,app_burst=0 (0 disables).")
   var rateLimits: String?
   @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for TLS on the gRPC port (with --tls-key); default plaintext.")
@@ -85,7 +87,7 @@ struct LineupServerCommand: AsyncParsableCommand {
     let given: [(ConfigurationKey, String?)] = [
       (.host, host), (.port, port), (.metricsPort, metricsPort), (.fallbackData, fallbackData),
       (.maxRequestBytes, maxRequestBytes), (.drainTimeout, drainTimeout), (.logLevel, logLevel),
-      (.userHashKey, userHashKey), (.redisURL, redis), (.redisCluster, redisCluster), (.redisTimeout, redisTimeoutMs),
+      (.userHashKey, userHashKey), (.redisURL, redis), (.redisCluster, redisCluster), (.redisTimeout, redisTimeoutMs), (.nearCache, nearCache),
       (.ttls, ttls), (.dedupeWindow, dedupeWindow), (.executor, executor),
       (.ranking, ranking), (.flagsFile, flagsFile), (.adminTokensFile, adminTokensFile), (.adminToken, adminToken),
       (.breakers, breakers), (.rateLimits, rateLimits), (.tlsCert, tlsCert), (.tlsKey, tlsKey), (.tlsClientCA, tlsClientCA),

@@ -23,6 +23,9 @@ package struct Recommender: Sendable {
   let now: @Sendable () -> Double
   /// Flags and breakers; nil runs every capability on, with no breaker.
   let control: ControlPlane?
+  /// Answers read from the response cache, kept in process for a moment; nil: every
+  /// request asks the store.
+  let nearCache: NearCache<Slate>?
   let singleFlight = SingleFlight<ResponseCacheKey, Slate>()
 
   /// - Parameters:
@@ -32,6 +35,7 @@ package struct Recommender: Sendable {
   ///   - codec: encodes slates for the response cache; nil disables caching.
   ///   - writeBehind: where cache fills run, off the request path; nil disables caching.
   ///   - ranking: the pipeline's weights, exploration share and guardrails.
+  ///   - nearCache: where response-cache hits are kept in process for a moment; nil keeps none.
   ///   - now: seconds since the Unix epoch; injected so tests control time.
   package init(
     fallback: FallbackDataHolder,
@@ -42,9 +46,11 @@ package struct Recommender: Sendable {
     ttls: TTLBudgets = TTLBudgets(),
     ranking: RankingSettings = RankingSettings(),
     control: ControlPlane? = nil,
+    nearCache: NearCache<Slate>? = nil,
     now: @escaping @Sendable () -> Double
   ) {
     self.control = control
+    self.nearCache = nearCache
     self.fallback = fallback
     self.catalog = catalog
     self.store = store
@@ -98,25 +104,32 @@ package struct Recommender: Sendable {
     guard let deadline = budget.storeDeadline() else {
       return await fallbackSlate(request, reason: .deadline, liveDeadline: nil, requestID: requestID, logger: logger)
     }
-    let breaker = control?.breaker(BreakerCatalog.redisRead)
-    let permit = breaker?.acquire()
-    if breaker != nil && permit == nil {
-      return await fallbackSlate(request, reason: .breakerOpen, liveDeadline: nil, requestID: requestID, logger: logger)
-    }
     let started = ContinuousClock.now
     let (sourceFlags, sourcePermits) = sourcePlan(request)
     let key = ResponseCacheKey.recommendations(userID: request.userID, fingerprint: request.cacheFingerprint + sourceFlags.fingerprintSuffix)
-    var (slate, _) = await singleFlight.run(key, deadline: deadline) {
-      await self.compute(
-        request, key: key, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, requestID: requestID,
-        logger: logger)
+    var slate: Slate
+    let breaker = control?.breaker(BreakerCatalog.redisRead)
+    // Looked up before the breaker is asked: a copy of the shared entry from a moment ago
+    // touches no store, and serves even while the store's breaker is open.
+    if let near = nearCache?.value(for: key) {
+      slate = near
+    } else {
+      let permit = breaker?.acquire()
+      if breaker != nil && permit == nil {
+        return await fallbackSlate(request, reason: .breakerOpen, liveDeadline: nil, requestID: requestID, logger: logger)
+      }
+      (slate, _) = await singleFlight.run(key, deadline: deadline) {
+        await self.compute(
+          request, key: key, sourceFlags: sourceFlags, sourcePermits: sourcePermits, store: store, deadline: deadline, requestID: requestID,
+          logger: logger)
+      }
+      if let breaker, let permit { breaker.record(permit, failed: slate.provenance.fallbackReason == .storeUnavailable) }
     }
     // Counted when they shaped the answer: not for the baseline a failed read fell back to.
     if slate.provenance.fallbackReason != .storeUnavailable {
       slate.provenance.sourceFlags = sourceFlags.evaluations
       shadowSources(request, sourceFlags: sourceFlags, served: slate, servedTook: ContinuousClock.now - started, budget: budget, logger: logger)
     }
-    if let breaker, let permit { breaker.record(permit, failed: slate.provenance.fallbackReason == .storeUnavailable) }
     // A follower shares the leader's slate but is its own request.
     slate.provenance.requestID = requestID
     return slate
@@ -176,12 +189,14 @@ package struct Recommender: Sendable {
     let (probe, rest) = userStateQuery(request, cacheKey: codec == nil ? nil : key, sourceFlags: sourceFlags)
       .splitForCacheProbe(seeds: pipeline.settings.coVisitationSeeds)
     let inputs: CandidateInputs
+    let readStarted = ContinuousClock.now
     do {
       let state = try await userState(probe, sourcePermits: sourcePermits, store: store, deadline: deadline)
       if let bytes = state.cachedResponse, let codec {
         if var cached = codec.decode(bytes) {
           cached.provenance.source = .cache
           cached.provenance.cacheHit = true
+          nearCache?.insert(cached, for: key, readStarted: readStarted)
           return cached
         }
         logger.warning("cached response does not decode; recomputing")

@@ -12,6 +12,10 @@ package import ServiceLifecycle
 /// without a word. Reads never overlap (a later one could otherwise be overtaken by an
 /// earlier, older one); wake-ups that arrive during a read become one more read.
 ///
+/// The same channel carries erasures of users' data (`erased:<id>`): those drop the user's
+/// entries from this replica's near cache instead of waking a read. A (re)subscription
+/// empties the near cache, since an erasure announced while it was away is lost too.
+///
 /// A failing store leaves the last known state in force (ListFlags reports it stale); the
 /// first failure of a streak is logged.
 package struct ControlSyncService: Service, CustomStringConvertible {
@@ -19,6 +23,8 @@ package struct ControlSyncService: Service, CustomStringConvertible {
   let interval: Duration
   /// Nil for the embedded store, whose one replica applies its own changes directly.
   let announcements: RedisSubscriber?
+  /// Told of other replicas' erasures; nil: this replica keeps no near cache.
+  let nearCache: NearCache<Slate>?
   let logger: Logger
 
   package var description: String { "control-sync" }
@@ -35,11 +41,25 @@ package struct ControlSyncService: Service, CustomStringConvertible {
           wake.finish()  // shutting down: let the reader's loop end too
         }
         if let announcements {
-          group.addTask { await announcements.run { _ in wake.yield() } }
+          group.addTask { await announcements.run { event in hear(event, wake: wake) } }
         }
         group.addTask { await readOnEachWakeUp(wakeUps) }
       }
     }
+  }
+
+  /// An erasure empties the near cache of the user; anything else wakes a control read.
+  private func hear(_ event: RedisSubscriber.Event, wake: AsyncStream<Void>.Continuation) {
+    switch event {
+    case .message(_, let payload):
+      if let user = RedisKeys.erasedUser(announcedBy: payload) {
+        nearCache?.forget(userID: user)
+        return
+      }
+    case .subscribed:
+      nearCache?.removeAll()
+    }
+    wake.yield()
   }
 
   private func readOnEachWakeUp(_ wakeUps: AsyncStream<Void>) async {

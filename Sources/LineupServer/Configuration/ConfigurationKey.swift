@@ -20,6 +20,7 @@ import LineupRedis
 /// | --redis               | LINEUP_REDIS_URL          | redis.url                | none (embedded)|
 /// | --redis-cluster       | LINEUP_REDIS_CLUSTER      | redis.clusterSeeds       | none           |
 /// | --redis-timeout-ms    | LINEUP_REDIS_TIMEOUT_MS   | redis.commandTimeout     | 50             |
+/// | --near-cache          | LINEUP_NEAR_CACHE         | redis.nearCache          | entries=10000,lifetime_ms=2000 (entries=0 disables) |
 /// | --dedupe-window-sec   | LINEUP_DEDUPE_WINDOW_SEC  | ingestion.dedupeTTL      | 3600           |
 /// | --executor            | LINEUP_EXECUTOR           | executor                 | default        |
 /// | --ttls                | LINEUP_TTLS               | ttls                     | recs=300,trending=300,feed=60,prices=300,features=86400,sessions=1800,jitter=0.1 |
@@ -44,6 +45,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
   case redisURL = "LINEUP_REDIS_URL"
   case redisCluster = "LINEUP_REDIS_CLUSTER"
   case redisTimeout = "LINEUP_REDIS_TIMEOUT_MS"
+  case nearCache = "LINEUP_NEAR_CACHE"
   case ttls = "LINEUP_TTLS"
   case dedupeWindow = "LINEUP_DEDUPE_WINDOW_SEC"
   case executor = "LINEUP_EXECUTOR"
@@ -74,6 +76,7 @@ package enum ConfigurationKey: String, CaseIterable, Sendable {
     case .redisURL: "--redis"
     case .redisCluster: "--redis-cluster"
     case .redisTimeout: "--redis-timeout-ms"
+    case .nearCache: "--near-cache"
     case .ttls: "--ttls"
     case .dedupeWindow: "--dedupe-window-sec"
     case .executor: "--executor"
@@ -166,6 +169,8 @@ extension LineupConfiguration {
       redis.clusterSeeds = try Self.clusterSeeds(value, source: source)
     case .redisTimeout:
       redis.commandTimeout = .milliseconds(try Self.positiveInt(value, source: source))
+    case .nearCache:
+      redis.nearCache = try Self.nearCacheSettings(value, base: redis.nearCache, source: source)
     case .ttls:
       ttls = try Self.ttlBudgets(value, base: ttls, source: source)
     case .dedupeWindow:
@@ -334,6 +339,30 @@ extension LineupConfiguration {
       }
     }
     if let problem = settings.problem { throw ConfigurationError("\(source): \(problem)") }
+    return settings
+  }
+
+  /// `name=value,…` over `base`: entries (whole number ≥ 0; 0 disables), lifetime_ms (> 0).
+  private static func nearCacheSettings(
+    _ text: String, base: LineupConfiguration.NearCache, source: String
+  ) throws(ConfigurationError) -> LineupConfiguration.NearCache {
+    var settings = base
+    for pair in try namedValues(text, source: source) {
+      switch pair[0] {
+      case "entries":
+        guard let number = Int(pair[1]), number >= 0 else {
+          throw ConfigurationError("\(source): entries \"\(pair[1])\" is not a whole number ≥ 0")
+        }
+        settings.entries = number
+      case "lifetime_ms":
+        guard let number = Int(pair[1]), number > 0 else {
+          throw ConfigurationError("\(source): lifetime_ms \"\(pair[1])\" is not a whole number > 0")
+        }
+        settings.lifetime = .milliseconds(number)
+      default:
+        throw ConfigurationError("\(source): unknown near-cache setting \"\(pair[0])\" (entries, lifetime_ms)")
+      }
+    }
     return settings
   }
 

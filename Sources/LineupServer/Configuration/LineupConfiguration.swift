@@ -64,6 +64,20 @@ package struct LineupConfiguration: Sendable, Equatable {
     package var deadlineMargin: Duration = .milliseconds(5)
     /// Pooled connections per Redis node; each pipelines many commands. Default 2.
     package var connectionsPerNode = 2
+    /// This replica's copies of response-cache hits (`--near-cache`).
+    package var nearCache = NearCache()
+
+    package init() {}
+  }
+
+  /// In-process copies of GetRecommendations answers read from the response cache, so a user
+  /// asking again within `lifetime` costs no Redis round trip (docs/redis-keys.md).
+  package struct NearCache: Sendable, Equatable {
+    /// Most answers held; 0 keeps none. Default 10,000 (at ~3 KB a slate of 20, ~30 MB).
+    package var entries = 10_000
+    /// How long a copy is served: the most a replica's answer can lag the shared entry's
+    /// replacement or expiry. Erasures do not wait for it. Default 2 s.
+    package var lifetime: Duration = .seconds(2)
 
     package init() {}
   }

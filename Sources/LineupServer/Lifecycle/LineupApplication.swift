@@ -38,6 +38,9 @@ package struct LineupApplication: Sendable {
   package let monotonic: @Sendable () -> Double
   /// What `/metrics` on the metrics port shows.
   package let metrics: LineupMetrics
+  /// Copies of recommendations read from Redis, kept for a moment (`--near-cache`); nil with
+  /// the embedded store, whose reads cost no round trip, or when configured off.
+  package let nearCache: NearCache<Slate>?
 
   /// Loads the fallback data (reporting every skipped row) and wires the services.
   ///
@@ -67,6 +70,8 @@ package struct LineupApplication: Sendable {
       self.store = InMemoryStore()
       logger.info("store: embedded in-memory")
     }
+    let near = configuration.redis.nearCache
+    self.nearCache = redis != nil && near.entries > 0 ? NearCache(capacity: near.entries, lifetime: near.lifetime) : nil
     self.writeBehind = WriteBehindQueue()
     let monotonic = RateLimiter.monotonicSeconds()
     self.monotonic = monotonic
@@ -112,6 +117,7 @@ package struct LineupApplication: Sendable {
       ttls: configuration.ttls,
       ranking: configuration.ranking,
       control: control,
+      nearCache: nearCache,
       now: { Date().timeIntervalSince1970 }
     )
     let ingestion = Ingestion(
@@ -146,7 +152,7 @@ package struct LineupApplication: Sendable {
         ),
         AdminService(
           admin: ControlAdmin(plane: control, store: store, now: { Date().timeIntervalSince1970 }), fallback: fallback,
-          catalog: catalog, fallbackDirectory: configuration.fallback.directory, users: store,
+          catalog: catalog, fallbackDirectory: configuration.fallback.directory, users: store, nearCache: nearCache,
           userHasher: UserIDHasher(key: configuration.userHashKey), limits: configuration.limits,
           monotonicNow: monotonic, logger: logger),
         HealthService(status: health),
@@ -189,7 +195,8 @@ package struct LineupApplication: Sendable {
     services.append(
       ControlSyncService(
         sync: ControlSync(plane: control, store: store, now: { Date().timeIntervalSince1970 }),
-        interval: configuration.control.refreshInterval, announcements: controlAnnouncements, logger: logger))
+        interval: configuration.control.refreshInterval, announcements: controlAnnouncements, nearCache: nearCache,
+        logger: logger))
     return services
   }
 
@@ -204,11 +211,12 @@ package struct LineupApplication: Sendable {
   /// The /metrics, /healthz and /readyz HTTP endpoint on `port` (same interface as gRPC);
   /// `onListening` receives the bound port.
   package func makeProbeService(port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> ProbeHTTPService {
-    let (metrics, control) = (self.metrics, self.control)
+    let (metrics, control, nearCache) = (self.metrics, self.control, self.nearCache)
     return ProbeHTTPService(
       host: configuration.server.host, port: port, health: health,
       metrics: {
         metrics.recordControlState(control)
+        if let nearCache { metrics.recordNearCache(nearCache.counts) }
         return metrics.exposition()
       }, logger: logger, onListening: onListening)
   }

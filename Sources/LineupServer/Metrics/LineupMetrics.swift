@@ -1,6 +1,7 @@
 package import CoreMetrics
 package import LineupCore
 package import Prometheus
+import Synchronization
 
 /// Lineup's metrics: every name and label set in one place (docs/metrics.md lists them), made
 /// through a swift-metrics factory and exposed as Prometheus text on the metrics port.
@@ -29,6 +30,9 @@ package final class LineupMetrics: Sendable {
   private let handles: MetricHandles
   private let priceFloorClamps: CoreMetrics.Counter
   private let controlFresh: CoreMetrics.Gauge
+  private let nearCacheEntries: CoreMetrics.Gauge
+  /// The near cache's counts as of the last scrape, so each adds only what is new.
+  private let nearCacheCounted = Mutex(NearCacheCounts(hits: 0, misses: 0, entries: 0))
 
   package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
     self.registry = registry
@@ -38,6 +42,7 @@ package final class LineupMetrics: Sendable {
     handles = MetricHandles(factory: factory)
     priceFloorClamps = CoreMetrics.Counter(label: Name.priceFloorClamps, factory: factory)
     controlFresh = CoreMetrics.Gauge(label: Name.controlFresh, factory: factory)
+    nearCacheEntries = CoreMetrics.Gauge(label: Name.nearCacheEntries, factory: factory)
   }
 
   /// The metric names, for the code, the docs and the alert rules' test.
@@ -62,6 +67,8 @@ package final class LineupMetrics: Sendable {
     package static let shadowOverlap = "lineup_shadow_mean_overlap"
     package static let shadowExtraSeconds = "lineup_shadow_mean_extra_seconds"
     package static let shadowPriceRatio = "lineup_shadow_mean_price_ratio"
+    package static let nearCacheLookups = "lineup_near_cache_lookups_total"
+    package static let nearCacheEntries = "lineup_near_cache_entries"
   }
 
   /// The Prometheus text exposition of everything recorded so far.
@@ -192,6 +199,21 @@ package final class LineupMetrics: Sendable {
         CoreMetrics.Gauge(label: Name.shadowPriceRatio, dimensions: dimensions, factory: factory).record(ratio)
       }
     }
+  }
+
+  /// The near cache at a scrape: its lookups since the last one, by result, and the entries
+  /// it holds (expired ones included until their slot is reused).
+  package func recordNearCache(_ counts: NearCacheCounts) {
+    let (hits, misses) = nearCacheCounted.withLock { counted in
+      // Only forward: two scrapes racing must not count the same lookups twice.
+      let added = (max(0, counts.hits - counted.hits), max(0, counts.misses - counted.misses))
+      counted.hits = max(counted.hits, counts.hits)
+      counted.misses = max(counted.misses, counts.misses)
+      return added
+    }
+    handles.counter(Name.nearCacheLookups, [("result", "hit")]).increment(by: hits)
+    handles.counter(Name.nearCacheLookups, [("result", "miss")]).increment(by: misses)
+    nearCacheEntries.record(counts.entries)
   }
 
   // MARK: - Redis

@@ -17,6 +17,9 @@ struct AdminService: Lineup_V1_Admin.SimpleServiceProtocol {
   let fallbackDirectory: String
   /// Where DeleteUserData erases.
   let users: any UserDataStore
+  /// This replica's copies of cached recommendations, emptied of an erased user at once
+  /// (other replicas hear of it from the store's announcement); nil: none kept.
+  let nearCache: NearCache<Slate>?
   /// Hashes user ids for the audit log and the logs.
   let userHasher: UserIDHasher
   /// The public RPCs' field limits (DeleteUserData checks user ids by the same rules).
@@ -154,8 +157,13 @@ struct AdminService: Lineup_V1_Admin.SimpleServiceProtocol {
         // A scan of the user's keys and of the events log: longer than a control write.
         removed = try await users.deleteUserData(request.userID, deadline: .now + .seconds(30))
       } catch {
+        // Part of the user may be gone already; what this replica holds of them goes too.
+        nearCache?.forget(userID: request.userID)
         throw LineupError(code: .unavailable, message: "the shared store did not finish erasing the user; retry (erasure is idempotent)", cause: error)
       }
+      // After the store's erasure, not before: a read that began in between would otherwise
+      // bring the user's answer back into the near cache.
+      nearCache?.forget(userID: request.userID)
       // The audit names the user only by hash: the audit log must not keep what was erased.
       let target = userHasher.hash(request.userID).description
       let summary = removed.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")

@@ -65,8 +65,23 @@ package enum RedisKeys {
   package static let controlBreakers = "lineup:control:{ctl}:breakers"
   package static let audit = "lineup:control:{ctl}:audit"
   /// Pub/sub channel (not a key) on which every control change is announced, as
-  /// `flag:NAME` or `breaker:NAME`, so replicas re-read the state at once.
+  /// `flag:NAME` or `breaker:NAME`, so replicas re-read the state at once; and every erasure
+  /// of a user's data, as `erased:<user id>`, so replicas drop the user's answers from their
+  /// near caches.
   package static let controlChanges = "lineup:control:{ctl}:changes"
+
+  /// The announcement of `userID`'s erasure on `controlChanges` (the id as it is: a channel
+  /// message has no hash tag to protect).
+  package static func erasureAnnouncement(_ userID: String) -> String { erasurePrefix + userID }
+
+  /// The user whose erasure `payload` announces; nil for any other announcement.
+  package static func erasedUser(announcedBy payload: [UInt8]) -> String? {
+    let prefix = erasurePrefix.utf8
+    guard payload.count > prefix.count, payload.starts(with: prefix) else { return nil }
+    return String(decoding: payload.dropFirst(prefix.count), as: UTF8.self)
+  }
+
+  private static let erasurePrefix = "erased:"
 
   /// `id` with `%`, `{` and `}` percent-encoded.
   package static func encode(_ id: String) -> String {

@@ -6,7 +6,8 @@ extension RedisStore: UserDataStore {
   /// holds the tag finds them all, whatever fingerprint or session they were written under
   /// (on a cluster, SCAN rides with a keyed command to that node). The events log is read in
   /// pages and the user's entries are XDELed: the cost grows with the log (up to its
-  /// 1,000,000-entry cap), which is acceptable for a rare, audited operation.
+  /// 1,000,000-entry cap), which is acceptable for a rare, audited operation. The erasure is
+/// then announced on `RedisKeys.controlChanges`.
   package func deleteUserData(_ userID: String, deadline: ContinuousClock.Instant) async throws -> [String: Int] {
     let tag = "{u:\(RedisKeys.encode(userID))}"
     let pattern = "lineup:*" + Self.globEscaped(tag) + "*"
@@ -34,6 +35,9 @@ extension RedisStore: UserDataStore {
     }
     for key in sorted { removed[Self.kind(of: key), default: 0] += 1 }
     removed[UserDataKind.events] = try await deleteEvents(of: userID, deadline: deadline)
+    // Last, once nothing of the user is left to read: replicas drop what their near caches
+    // hold of the user (a replica that misses it empties its near cache on resubscribing).
+    try await run([RedisCommand("PUBLISH", RedisKeys.controlChanges, RedisKeys.erasureAnnouncement(userID))], deadline: deadline)
     return removed
   }
 

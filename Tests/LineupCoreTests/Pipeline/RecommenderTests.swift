@@ -174,6 +174,52 @@ struct RecommenderTests {
     await draining.value
   }
 
+  @Test("a response-cache hit is kept in the near cache: asked again, it is served without the store, even with its breaker open, until forgotten")
+  func nearCache() async throws {
+    let store = InMemoryStore()
+    try await store.putCandidates(
+      ModelCandidates(modelVersion: "m-1", items: [PopularityEntry(itemID: "it-9", score: 1)]), for: "u1", ttlSeconds: nil,
+      deadline: .now + .seconds(1))
+    let queue = WriteBehindQueue()
+    let draining = Task { await queue.run() }
+    let near = NearCache<Slate>(capacity: 16, lifetime: .seconds(600))
+    let control = ControlPlane(defaults: FlagCatalog.defaults(), clock: { 0 })
+    let data = FallbackLadderTests.data()
+    let recommender = Recommender(
+      fallback: FallbackDataHolder(data), catalog: CatalogHolder(files: data.catalog), store: store, codec: TestSlateCodec(),
+      writeBehind: queue, control: control, nearCache: near, now: { 1_800_000_000 })
+    let request = RecommendationRequest(userID: "u1", context: RequestContext(country: Self.br), limit: 3)
+    let computed = await recommender.recommendations(request, requestID: "first", logger: logger)
+    #expect(computed.provenance.source == .model)
+    #expect(near.counts.entries == 0, "a computed answer is not kept: the other replicas cannot see it yet")
+    for _ in 0..<500 where queue.completed < 1 { try await Task.sleep(for: .milliseconds(10)) }
+    let fromStore = await recommender.recommendations(request, requestID: "second", logger: logger)
+    #expect(fromStore.provenance.source == .cache && near.counts.entries == 1)
+
+    // The store forgets the user behind the near cache's back: the copy still answers, so
+    // it read nothing; with the store's breaker forced open, it still answers.
+    _ = try await store.deleteUserData("u1", deadline: .now + .seconds(1))
+    control.apply(override: .forcedOpen, to: BreakerCatalog.redisRead)
+    for id in ["third", "fourth"] {
+      let copy = await recommender.recommendations(request, requestID: id, logger: logger)
+      #expect(copy.provenance.source == .cache && copy.provenance.cacheHit)
+      #expect(copy.provenance.requestID == id)
+      #expect(copy.items.map(\.item.id) == computed.items.map(\.item.id))
+    }
+    #expect(near.counts.hits == 2)
+    // Another request shape is another entry: not served from the copy, the breaker refuses.
+    let other = await recommender.recommendations(
+      RecommendationRequest(userID: "u1", context: RequestContext(country: Self.br), limit: 4), requestID: "r", logger: logger)
+    #expect(other.provenance.fallbackReason == .breakerOpen)
+
+    control.apply(override: .auto, to: BreakerCatalog.redisRead)
+    near.forget(userID: "u1")
+    let afterErasure = await recommender.recommendations(request, requestID: "fifth", logger: logger)
+    #expect(afterErasure.provenance.fallbackReason == .noCandidates, "the erased user is cold now")
+    queue.finish()
+    await draining.value
+  }
+
   @Test("with too little deadline left the store is not called and the reason is DEADLINE")
   func deadline() async {
     let request = RecommendationRequest(userID: "u1", context: RequestContext(country: Self.br), limit: 3)

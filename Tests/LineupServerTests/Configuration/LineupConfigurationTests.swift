@@ -19,6 +19,7 @@ struct LineupConfigurationTests {
     #expect(config.redis.url == nil)
     #expect(config.redis.clusterSeeds.isEmpty)
     #expect(config.redis.commandTimeout == .milliseconds(50))
+    #expect(config.redis.nearCache.entries == 10_000 && config.redis.nearCache.lifetime == .seconds(2))
     #expect(config.ttls.recommendations == 300 && config.ttls.feed == 60 && config.ttls.prices == 300)
     #expect(config.ttls.userFeatures == 86_400 && config.ttls.feedSession == 1_800 && config.ttls.jitter == 0.1)
   }
@@ -29,7 +30,11 @@ struct LineupConfigurationTests {
       "LINEUP_REDIS_CLUSTER": "10.0.0.1:7000, redis://ops:secret@10.0.0.2:7001",
       "LINEUP_REDIS_TIMEOUT_MS": "20",
       "LINEUP_TTLS": "recs=120,sessions=900,jitter=0.05",
+      "LINEUP_NEAR_CACHE": "lifetime_ms=500",
     ])
+    #expect(config.redis.nearCache.lifetime == .milliseconds(500) && config.redis.nearCache.entries == 10_000)
+    let off = try LineupConfiguration.resolve(environment: [:], flags: [.nearCache: "entries=0"])
+    #expect(off.redis.nearCache.entries == 0)
     #expect(config.redis.clusterSeeds.map(\.description) == ["redis://10.0.0.1:7000/0", "redis://ops@10.0.0.2:7001/0"])
     #expect(config.redis.commandTimeout == .milliseconds(20))
     #expect(config.ttls.recommendations == 120 && config.ttls.feedSession == 900 && config.ttls.jitter == 0.05)
@@ -74,6 +79,7 @@ struct LineupConfigurationTests {
     ("LINEUP_MAX_REQUEST_BYTES", "0"), ("LINEUP_DRAIN_TIMEOUT_SEC", "soon"), ("LINEUP_LOG_LEVEL", "loud"),
     ("LINEUP_REDIS_CLUSTER", ","), ("LINEUP_REDIS_CLUSTER", "rediss://a:1"), ("LINEUP_REDIS_TIMEOUT_MS", "0"),
     ("LINEUP_EXECUTOR", "fast"), ("LINEUP_TTLS", "recs"), ("LINEUP_TTLS", "recs=-1"), ("LINEUP_TTLS", "jitter=0.9"), ("LINEUP_TTLS", "week=7"),
+    ("LINEUP_NEAR_CACHE", "entries=-1"), ("LINEUP_NEAR_CACHE", "lifetime_ms=0"), ("LINEUP_NEAR_CACHE", "size=10"),
   ])
   func rejectsEnvironment(key: String, value: String) {
     do {

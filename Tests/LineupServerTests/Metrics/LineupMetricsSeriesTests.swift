@@ -37,6 +37,21 @@ struct LineupMetricsSeriesTests {
     #expect(Self.lines(page, LineupMetrics.Name.rateLimited, [#"scope="app""#]).first?.hasSuffix(" 1") == true)
   }
 
+  @Test("the near cache's counts reach the page once each however often it is scraped; entries are a gauge")
+  func nearCache() {
+    let metrics = LineupMetrics()
+    metrics.recordNearCache(NearCacheCounts(hits: 5, misses: 2, entries: 7))
+    metrics.recordNearCache(NearCacheCounts(hits: 5, misses: 2, entries: 7))
+    // A scrape that read the counts before the previous one finished must not subtract.
+    metrics.recordNearCache(NearCacheCounts(hits: 4, misses: 2, entries: 6))
+    metrics.recordNearCache(NearCacheCounts(hits: 9, misses: 3, entries: 4))
+    let page = String(decoding: metrics.exposition(), as: UTF8.self)
+    #expect(Self.lines(page, LineupMetrics.Name.nearCacheLookups, [#"result="hit""#]).first?.hasSuffix(" 9") == true, "\(page)")
+    #expect(Self.lines(page, LineupMetrics.Name.nearCacheLookups, [#"result="miss""#]).first?.hasSuffix(" 3") == true)
+    let entries = page.split(separator: "\n").first { $0.hasPrefix(LineupMetrics.Name.nearCacheEntries + " ") }
+    #expect(entries.flatMap { Double($0.split(separator: " ")[1]) } == 4, "\(page)")
+  }
+
   @Test("series of two servers in one process stay apart")
   func twoRegistries() {
     let (first, second) = (LineupMetrics(), LineupMetrics())
