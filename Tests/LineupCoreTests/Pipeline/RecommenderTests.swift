@@ -26,11 +26,23 @@ struct RecommenderTests {
   let logger = Logger(label: "test")
   static let br = CountryCode("BR")!
 
-  func recommender(store: (any LineupStore)?, codec: (any SlateCodec)? = nil, writeBehind: WriteBehindQueue? = nil) -> Recommender {
+  func recommender(
+    store: (any LineupStore)?, codec: (any SlateCodec)? = nil, writeBehind: WriteBehindQueue? = nil, control: ControlPlane? = nil,
+    nearCache: NearCache<Slate>? = nil
+  ) -> Recommender {
     let data = FallbackLadderTests.data()
     return Recommender(
       fallback: FallbackDataHolder(data), catalog: CatalogHolder(files: data.catalog), store: store,
-      codec: codec, writeBehind: writeBehind, now: { 1_800_000_000 })
+      codec: codec, writeBehind: writeBehind, control: control, nearCache: nearCache, now: { 1_800_000_000 })
+  }
+
+  /// A store in which user u1 has one model candidate, it-9.
+  static func storeWithOneCandidate() async throws -> InMemoryStore {
+    let store = InMemoryStore()
+    try await store.putCandidates(
+      ModelCandidates(modelVersion: "m-1", items: [PopularityEntry(itemID: "it-9", score: 1)]), for: "u1", ttlSeconds: nil,
+      deadline: .now + .seconds(1))
+    return store
   }
 
   @Test("without a store, a recommendation slate is a provenance-stamped baseline of `limit` items")
@@ -146,10 +158,7 @@ struct RecommenderTests {
 
   @Test("a MODEL slate is cached write-behind and the next request is a CACHE hit with its own request id")
   func cacheHit() async throws {
-    let store = InMemoryStore()
-    try await store.putCandidates(
-      ModelCandidates(modelVersion: "m-1", items: [PopularityEntry(itemID: "it-9", score: 1)]), for: "u1", ttlSeconds: nil,
-      deadline: .now + .seconds(1))
+    let store = try await Self.storeWithOneCandidate()
     let queue = WriteBehindQueue()
     let draining = Task { await queue.run() }
     let recommender = recommender(store: store, codec: TestSlateCodec(), writeBehind: queue)
@@ -176,18 +185,12 @@ struct RecommenderTests {
 
   @Test("a response-cache hit is kept in the near cache: asked again, it is served without the store, even with its breaker open, until forgotten")
   func nearCache() async throws {
-    let store = InMemoryStore()
-    try await store.putCandidates(
-      ModelCandidates(modelVersion: "m-1", items: [PopularityEntry(itemID: "it-9", score: 1)]), for: "u1", ttlSeconds: nil,
-      deadline: .now + .seconds(1))
+    let store = try await Self.storeWithOneCandidate()
     let queue = WriteBehindQueue()
     let draining = Task { await queue.run() }
     let near = NearCache<Slate>(capacity: 16, lifetime: .seconds(600))
     let control = ControlPlane(defaults: FlagCatalog.defaults(), clock: { 0 })
-    let data = FallbackLadderTests.data()
-    let recommender = Recommender(
-      fallback: FallbackDataHolder(data), catalog: CatalogHolder(files: data.catalog), store: store, codec: TestSlateCodec(),
-      writeBehind: queue, control: control, nearCache: near, now: { 1_800_000_000 })
+    let recommender = recommender(store: store, codec: TestSlateCodec(), writeBehind: queue, control: control, nearCache: near)
     let request = RecommendationRequest(userID: "u1", context: RequestContext(country: Self.br), limit: 3)
     let computed = await recommender.recommendations(request, requestID: "first", logger: logger)
     #expect(computed.provenance.source == .model)
