@@ -7,7 +7,7 @@ extension RedisStore: UserDataStore {
   /// (on a cluster, SCAN rides with a keyed command to that node). The events log is read in
   /// pages and the user's entries are XDELed: the cost grows with the log (up to its
   /// 1,000,000-entry cap), which is acceptable for a rare, audited operation. The erasure is
-/// then announced on `RedisKeys.controlChanges`.
+  /// then announced on `RedisKeys.controlChanges`.
   package func deleteUserData(_ userID: String, deadline: ContinuousClock.Instant) async throws -> [String: Int] {
     let tag = "{u:\(RedisKeys.encode(userID))}"
     let pattern = "lineup:*" + Self.globEscaped(tag) + "*"
