@@ -284,17 +284,19 @@ package struct Recommender: Sendable {
     } else {
       async let completed = userState(rest, completing: probed, sourcePermits: sourcePermits, store: store, deadline: deadline)
       async let liveRead = liveTrending(request, store: store, deadline: deadline, logger: logger)
-      await withTaskGroup(of: (String, [PopularityEntry]?).self) { group in
-        for seed in seeds {
-          group.addTask { (seed, try? await store.coVisited(with: seed, limit: settings.coVisitationDepth, deadline: deadline)) }
+      if !seeds.isEmpty {
+        // Every seed in one read (one round trip): a task per seed cost a thread hop and a
+        // socket write each, which on a cache miss outweighed the reads themselves.
+        do {
+          coVisits = try await store.coVisited(withEach: seeds, limit: settings.coVisitationDepth, deadline: deadline)
+        } catch {
+          logger.debug("co-visitation read failed", metadata: ["error": "\(error)"])
         }
-        for await (seed, entries) in group {
-          if let entries { coVisits[seed] = entries } else { logger.debug("co-visitation read failed", metadata: ["item": "\(seed)"]) }
-        }
+        for seed in seeds where coVisits[seed] == nil { logger.debug("co-visitation read failed", metadata: ["item": "\(seed)"]) }
       }
-      // One outcome for the request's co-visitation reads, which run side by side (counted
-      // before the user state's read may throw).
-      if seeds.isEmpty { sourcePermits.release(.coVisitation) } else { sourcePermits.record(.coVisitation, failed: coVisits.count < seeds.count) }
+      // One outcome for the request's co-visitation reads (counted before the user state's
+      // read may throw).
+      if seeds.isEmpty { sourcePermits.release(.coVisitation) } else { sourcePermits.record(.coVisitation, failed: seeds.contains { coVisits[$0] == nil }) }
       state = try await completed
       live = await liveRead
     }
@@ -309,7 +311,7 @@ package struct Recommender: Sendable {
     // A source that was meant to run but could not (unreadable candidates, a failed or refused
     // read) leaves a slate that must not be cached for the full TTL as if it were whole.
     inputs.incomplete =
-      state.modelCandidatesUnreadable || coVisits.count < seeds.count
+      state.modelCandidatesUnreadable || seeds.contains { coVisits[$0] == nil }
       || (request.context.country != nil && !sourceFlags.disabled.contains(.trending) && inputs.liveTrending == nil)
     return inputs
   }

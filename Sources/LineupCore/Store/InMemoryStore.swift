@@ -171,10 +171,14 @@ extension InMemoryStore: InteractionStore {
     return state.withLock { Self.recent($0.seen[userID], now: now, limit: limit) }
   }
 
-  package func coVisited(with itemID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [PopularityEntry] {
+  package func coVisited(withEach itemIDs: [String], limit: Int, deadline: ContinuousClock.Instant) async throws -> [String: [PopularityEntry]] {
     let now = now()
-    let counts = state.withLock { state in state.coVisits[itemID].flatMap { $0.expires > now ? $0.counts : nil } ?? [:] }
-    return Self.ranked(counts, limit: limit, normalized: false)
+    let counts = state.withLock { state in
+      itemIDs.map { state.coVisits[$0].flatMap { $0.expires > now ? $0.counts : nil } ?? [:] }
+    }
+    var result: [String: [PopularityEntry]] = [:]
+    for (itemID, itemCounts) in zip(itemIDs, counts) { result[itemID] = Self.ranked(itemCounts, limit: limit, normalized: false) }
+    return result
   }
 
   package func creatorsFirstSeen(_ creatorIDs: [String], deadline: ContinuousClock.Instant) async throws -> [String: Int64] {

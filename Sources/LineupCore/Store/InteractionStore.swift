@@ -29,9 +29,13 @@ package protocol InteractionStore: Sendable {
   /// A user's recently-seen items, newest first.
   func recentItems(of userID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [String]
 
-  /// Items most often visited after `itemID` by the same users, highest count first, counts
-  /// as scores.
-  func coVisited(with itemID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [PopularityEntry]
+  /// For each of `itemIDs`, the items most often visited after it by the same users, highest
+  /// count first, counts as scores (an item nobody visited after has an empty list). Read
+  /// together because a request reads several seeds at once: one round trip, not one each.
+  /// An item whose counts cannot be read (a bad value in the store) is left out of the
+  /// answer, so the caller sees which seeds failed; a read that fails as a whole (the store
+  /// unreachable, the deadline) throws.
+  func coVisited(withEach itemIDs: [String], limit: Int, deadline: ContinuousClock.Instant) async throws -> [String: [PopularityEntry]]
 
   /// When each creator was first seen, for those the store knows.
   func creatorsFirstSeen(_ creatorIDs: [String], deadline: ContinuousClock.Instant) async throws -> [String: Int64]

@@ -142,12 +142,19 @@ extension RedisStore: InteractionStore {
     return items
   }
 
-  package func coVisited(with itemID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [PopularityEntry] {
-    guard limit > 0 else { return [] }
-    let key = RedisKeys.coVisits(itemID)
-    let reply = try await redis.send(RedisCommand("ZREVRANGE", key, "0", String(limit - 1), "WITHSCORES"), deadline: deadline)
-    guard let pairs = reply.scoredMembers else { throw Self.malformed("co-visitation counts in \(key)") }
-    return pairs.filter { $0.score > 0 }.map { PopularityEntry(itemID: $0.member, score: $0.score) }
+  package func coVisited(withEach itemIDs: [String], limit: Int, deadline: ContinuousClock.Instant) async throws -> [String: [PopularityEntry]] {
+    guard limit > 0 else { return Dictionary(itemIDs.map { ($0, []) }, uniquingKeysWith: { first, _ in first }) }
+    guard !itemIDs.isEmpty else { return [:] }
+    // One pipeline for every seed (on a cluster, one per node the keys live on). An error
+    // reply (WRONGTYPE) or an unparsable one leaves only that seed out.
+    let commands = itemIDs.map { RedisCommand("ZREVRANGE", RedisKeys.coVisits($0), "0", String(limit - 1), "WITHSCORES") }
+    let replies = try await run(commands, deadline: deadline, toleratingErrorsIn: 0..<commands.count)
+    var result: [String: [PopularityEntry]] = [:]
+    for (itemID, reply) in zip(itemIDs, replies) {
+      guard let pairs = reply.scoredMembers else { continue }
+      result[itemID] = pairs.filter { $0.score > 0 }.map { PopularityEntry(itemID: $0.member, score: $0.score) }
+    }
+    return result
   }
 
   package func creatorsFirstSeen(_ creatorIDs: [String], deadline: ContinuousClock.Instant) async throws -> [String: Int64] {

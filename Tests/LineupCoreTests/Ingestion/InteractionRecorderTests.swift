@@ -27,8 +27,8 @@ private final class FlakyInteractionStore: InteractionStore {
   func recentItems(of userID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [String] {
     try await base.recentItems(of: userID, limit: limit, deadline: deadline)
   }
-  func coVisited(with itemID: String, limit: Int, deadline: ContinuousClock.Instant) async throws -> [PopularityEntry] {
-    try await base.coVisited(with: itemID, limit: limit, deadline: deadline)
+  func coVisited(withEach itemIDs: [String], limit: Int, deadline: ContinuousClock.Instant) async throws -> [String: [PopularityEntry]] {
+    try await base.coVisited(withEach: itemIDs, limit: limit, deadline: deadline)
   }
   func creatorsFirstSeen(_ creatorIDs: [String], deadline: ContinuousClock.Instant) async throws -> [String: Int64] {
     try await base.creatorsFirstSeen(creatorIDs, deadline: deadline)

@@ -1,5 +1,7 @@
 import Foundation
 import LineupCore
+import LineupRedis
+import LineupServer
 import LineupTesting
 import Testing
 
@@ -135,8 +137,12 @@ struct StoreContractTests {
       older.creatorsFirstSeen = ["cr-1": 100, "cr-2": 700]
       try await store.apply(older, settings: settings, deadline: soon)
       #expect(try await store.recentItems(of: "u1", limit: 2, deadline: soon) == ["d", "c"])
-      #expect(try await store.coVisited(with: "a", limit: 10, deadline: soon) == [PopularityEntry(itemID: "b", score: 2), PopularityEntry(itemID: "c", score: 1)])
-      #expect(try await store.coVisited(with: "zzz", limit: 10, deadline: soon).isEmpty)
+      // Several seeds in one read; one nobody visited after is there, with no items.
+      #expect(
+        try await store.coVisited(withEach: ["a", "zzz"], limit: 10, deadline: soon)
+          == ["a": [PopularityEntry(itemID: "b", score: 2), PopularityEntry(itemID: "c", score: 1)], "zzz": []])
+      #expect(try await store.coVisited(withEach: ["a"], limit: 1, deadline: soon) == ["a": [PopularityEntry(itemID: "b", score: 2)]])
+      #expect(try await store.coVisited(withEach: [], limit: 10, deadline: soon).isEmpty)
       // Events only set a creator's first-seen when none is known.
       #expect(try await store.creatorsFirstSeen(["cr-1", "cr-2", "cr-3"], deadline: soon) == ["cr-1": 500, "cr-2": 700])
       let events = try await store.latestEvents(limit: 10, deadline: soon)
@@ -144,6 +150,19 @@ struct StoreContractTests {
       #expect(events.first == StoredEvent(eventID: "e2", userID: "u1", itemID: "b", type: "like", timestamp: Self.t0, country: "BR"))
       #expect(try await store.cachedResponse(for: .feedPage(userID: "u1", page: "p1"), deadline: soon) == nil)
       #expect(try await store.cachedResponse(for: .recommendations(userID: "u1", fingerprint: "f"), deadline: soon) == [4])
+    }
+  }
+
+  @Test("co-visitation read: a seed whose counts are not a sorted set is left out, the other seeds still read", arguments: [StoreBackend.redis, .cluster])
+  func coVisitationBadSeed(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      let redis = try #require(store as? RedisStore).redis
+      var plan = IngestionPlan()
+      plan.coVisits = [CoVisit(itemID: "a", otherItemID: "b", count: 3), CoVisit(itemID: "c", otherItemID: "d", count: 1)]
+      try await store.apply(plan, settings: IngestionSettings(), deadline: soon)
+      _ = try await redis.send(RedisCommand("SET", RedisKeys.coVisits("bad"), "not a zset"), deadline: soon)
+      let read = try await store.coVisited(withEach: ["a", "bad", "c"], limit: 10, deadline: soon)
+      #expect(read == ["a": [PopularityEntry(itemID: "b", score: 3)], "c": [PopularityEntry(itemID: "d", score: 1)]])
     }
   }
 
