@@ -61,6 +61,15 @@ package final class RedisServerProcess: Sendable {
     return (field("calls"), field("failed_calls"))
   }
 
+  /// `PUBSUB NUMSUB`: how many connections are subscribed to `channel` now.
+  package func subscribers(of channel: String) async throws -> Int {
+    let connection = try await RedisConnection.connect(to: url, deadline: .now + .seconds(2))
+    defer { connection.closeNow() }
+    let reply = try await connection.send(RedisCommand("PUBSUB", "NUMSUB", channel), deadline: .now + .seconds(2))
+    guard let parts = reply.array, parts.count == 2, case .integer(let count) = parts[1] else { return 0 }
+    return Int(count)
+  }
+
   /// SIGKILL: the server dies at once, mid-command, as in a crash.
   package func kill() {
     signal(SIGKILL)

@@ -33,6 +33,8 @@ package final class NearCache<Value: Sendable>: Sendable {
     var next = 0
     /// User → when their data was erased, for `erasureMemory`.
     var erasures: [String: ContinuousClock.Instant] = [:]
+    /// When `removeAll()` last ran: answers whose read began before it are refused too.
+    var clearedAt: ContinuousClock.Instant?
   }
 
   package let capacity: Int
@@ -76,12 +78,13 @@ package final class NearCache<Value: Sendable>: Sendable {
     return found
   }
 
-  /// Keeps `value` for `key` for `lifetime`, unless the user was erased after `readStarted`
-  /// (the moment the read or computation that produced `value` began).
+  /// Keeps `value` for `key` for `lifetime`, unless the user was erased, or the cache emptied,
+  /// after `readStarted` (the moment the read or computation that produced `value` began).
   package func insert(_ value: Value, for key: ResponseCacheKey, readStarted: ContinuousClock.Instant) {
     let now = clock()
     state.withLock { state in
       if let erased = state.erasures[key.userID], erased >= readStarted { return }
+      if let cleared = state.clearedAt, cleared >= readStarted { return }
       if let old = state.entries[key] {
         // A refill: keep the key's slot, so one key never holds two.
         state.entries[key] = Entry(value: value, expires: now + lifetime, slot: old.slot)
@@ -110,9 +113,12 @@ package final class NearCache<Value: Sendable>: Sendable {
     }
   }
 
-  /// Drops every entry (erasures stay remembered).
+  /// Drops every entry (erasures stay remembered), and refuses answers whose read began
+  /// before now: one read before an erasure this replica did not hear of must not land after.
   package func removeAll() {
+    let now = clock()
     state.withLock { state in
+      state.clearedAt = now
       state.entries.removeAll(keepingCapacity: true)
       state.ring = Array(repeating: nil, count: capacity)
       state.next = 0

@@ -342,7 +342,8 @@ extension LineupConfiguration {
     return settings
   }
 
-  /// `name=value,…` over `base`: entries (whole number ≥ 0; 0 disables), lifetime_ms (> 0).
+  /// `name=value,…` over `base`: entries (0 disables, at most 1,000,000), lifetime_ms (1 to
+  /// 10,000: see `LineupConfiguration.NearCache`).
   private static func nearCacheSettings(
     _ text: String, base: LineupConfiguration.NearCache, source: String
   ) throws(ConfigurationError) -> LineupConfiguration.NearCache {
@@ -350,13 +351,15 @@ extension LineupConfiguration {
     for pair in try namedValues(text, source: source) {
       switch pair[0] {
       case "entries":
-        guard let number = Int(pair[1]), number >= 0 else {
-          throw ConfigurationError("\(source): entries \"\(pair[1])\" is not a whole number ≥ 0")
+        let most = LineupConfiguration.NearCache.maximumEntries
+        guard let number = Int(pair[1]), (0...most).contains(number) else {
+          throw ConfigurationError("\(source): entries \"\(pair[1])\" is not a whole number from 0 to \(most)")
         }
         settings.entries = number
       case "lifetime_ms":
-        guard let number = Int(pair[1]), number > 0 else {
-          throw ConfigurationError("\(source): lifetime_ms \"\(pair[1])\" is not a whole number > 0")
+        let most = Int(LineupConfiguration.NearCache.maximumLifetime / .milliseconds(1))
+        guard let number = Int(pair[1]), (1...most).contains(number) else {
+          throw ConfigurationError("\(source): lifetime_ms \"\(pair[1])\" is not a whole number from 1 to \(most)")
         }
         settings.lifetime = .milliseconds(number)
       default:

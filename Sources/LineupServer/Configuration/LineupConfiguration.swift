@@ -79,6 +79,14 @@ package struct LineupConfiguration: Sendable, Equatable {
     /// replacement or expiry. Erasures do not wait for it. Default 2 s.
     package var lifetime: Duration = .seconds(2)
 
+    /// The most `entries` accepted: the ring of slots is allocated up front, so a typo of a
+    /// few zeros would otherwise take the process's memory at boot.
+    package static let maximumEntries = 1_000_000
+    /// The longest `lifetime` accepted: it is also how long a replica whose subscription
+    /// died silently may serve an erased user's answer, and how far it may lag an operator's
+    /// change to the shared cache.
+    package static let maximumLifetime: Duration = .seconds(10)
+
     package init() {}
   }
 

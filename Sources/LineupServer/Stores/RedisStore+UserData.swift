@@ -7,7 +7,7 @@ extension RedisStore: UserDataStore {
   /// (on a cluster, SCAN rides with a keyed command to that node). The events log is read in
   /// pages and the user's entries are XDELed: the cost grows with the log (up to its
   /// 1,000,000-entry cap), which is acceptable for a rare, audited operation. The erasure is
-  /// then announced on `RedisKeys.controlChanges`.
+  /// announced on `RedisKeys.controlChanges` once the per-user keys are deleted.
   package func deleteUserData(_ userID: String, deadline: ContinuousClock.Instant) async throws -> [String: Int] {
     let tag = "{u:\(RedisKeys.encode(userID))}"
     let pattern = "lineup:*" + Self.globEscaped(tag) + "*"
@@ -29,16 +29,29 @@ extension RedisStore: UserDataStore {
       UserDataKind.features: 0,
     ]
     let sorted = keys.sorted()
-    for start in stride(from: 0, to: sorted.count, by: 500) {
-      let batch = Array(sorted[start..<min(sorted.count, start + 500)])
-      try await run([RedisCommand("DEL", batch)], deadline: deadline)
+    do {
+      for start in stride(from: 0, to: sorted.count, by: 500) {
+        let batch = Array(sorted[start..<min(sorted.count, start + 500)])
+        try await run([RedisCommand("DEL", batch)], deadline: deadline)
+      }
+    } catch {
+      // Some keys may be gone already: replicas still drop what they hold of the user (a
+      // no-op where nothing was), and the caller's retry deletes the rest.
+      try? await announceErasure(of: userID, deadline: deadline)
+      throw error
     }
     for key in sorted { removed[Self.kind(of: key), default: 0] += 1 }
+    // As soon as no answer of the user is left to read, before the events log's slow pass
+    // (which no near cache holds): replicas drop what their near caches hold of the user.
+    try await announceErasure(of: userID, deadline: deadline)
     removed[UserDataKind.events] = try await deleteEvents(of: userID, deadline: deadline)
-    // Last, once nothing of the user is left to read: replicas drop what their near caches
-    // hold of the user (a replica that misses it empties its near cache on resubscribing).
-    try await run([RedisCommand("PUBLISH", RedisKeys.controlChanges, RedisKeys.erasureAnnouncement(userID))], deadline: deadline)
     return removed
+  }
+
+  /// PUBLISHes `erased:<user>` on the control channel; a replica whose subscription was
+  /// down at that moment empties its whole near cache when it subscribes again.
+  private func announceErasure(of userID: String, deadline: ContinuousClock.Instant) async throws {
+    try await run([RedisCommand("PUBLISH", RedisKeys.controlChanges, RedisKeys.erasureAnnouncement(userID))], deadline: deadline)
   }
 
   /// XDELs the user's entries of the events log, reading it 5,000 entries at a time.

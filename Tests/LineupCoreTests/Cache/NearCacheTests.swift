@@ -97,19 +97,29 @@ struct NearCacheTests {
     #expect(cache.value(for: Self.key("gone", "f1")) == 5)
   }
 
-  @Test("removeAll empties the cache and its ring; erasures stay remembered")
+  @Test("removeAll empties the cache and its ring and refuses answers read before it; erasures stay remembered")
   func removeAll() {
     let clock = SteppedInstant()
-    let cache = NearCache<Int>(capacity: 2, lifetime: .seconds(60), clock: clock.read)
+    let cache = NearCache<Int>(capacity: 2, lifetime: .seconds(60), erasureMemory: .seconds(30), clock: clock.read)
     let early = clock.current
     clock.advance(.milliseconds(5))
     cache.forget(userID: "gone")
-    cache.insert(1, for: Self.key("a"), readStarted: clock.current)
+    clock.advance(.milliseconds(5))
+    let readBeforeClear = clock.current
+    cache.insert(1, for: Self.key("a"), readStarted: readBeforeClear)
+    clock.advance(.milliseconds(5))
     cache.removeAll()
     #expect(cache.counts.entries == 0 && cache.value(for: Self.key("a")) == nil)
-    cache.insert(2, for: Self.key("gone"), readStarted: early)
+    // A read in flight across the clear may hold what an unheard erasure removed: refused,
+    // whoever the user.
+    cache.insert(2, for: Self.key("a"), readStarted: readBeforeClear)
+    #expect(cache.value(for: Self.key("a")) == nil)
+    clock.advance(.milliseconds(1))
+    // The erasure is still remembered past the clear.
+    cache.insert(3, for: Self.key("gone"), readStarted: early)
     #expect(cache.value(for: Self.key("gone")) == nil)
     for user in ["b", "c"] { cache.insert(0, for: Self.key(user), readStarted: clock.current) }
     #expect(cache.counts.entries == 2)
+    #expect(cache.value(for: Self.key("b")) == 0)
   }
 }

@@ -35,6 +35,8 @@ struct LineupConfigurationTests {
     #expect(config.redis.nearCache.lifetime == .milliseconds(500) && config.redis.nearCache.entries == 10_000)
     let off = try LineupConfiguration.resolve(environment: [:], flags: [.nearCache: "entries=0"])
     #expect(off.redis.nearCache.entries == 0)
+    let largest = try LineupConfiguration.resolve(environment: [:], flags: [.nearCache: "entries=1000000,lifetime_ms=10000"])
+    #expect(largest.redis.nearCache.entries == 1_000_000 && largest.redis.nearCache.lifetime == .seconds(10))
     #expect(config.redis.clusterSeeds.map(\.description) == ["redis://10.0.0.1:7000/0", "redis://ops@10.0.0.2:7001/0"])
     #expect(config.redis.commandTimeout == .milliseconds(20))
     #expect(config.ttls.recommendations == 120 && config.ttls.feedSession == 900 && config.ttls.jitter == 0.05)
@@ -80,6 +82,7 @@ struct LineupConfigurationTests {
     ("LINEUP_REDIS_CLUSTER", ","), ("LINEUP_REDIS_CLUSTER", "rediss://a:1"), ("LINEUP_REDIS_TIMEOUT_MS", "0"),
     ("LINEUP_EXECUTOR", "fast"), ("LINEUP_TTLS", "recs"), ("LINEUP_TTLS", "recs=-1"), ("LINEUP_TTLS", "jitter=0.9"), ("LINEUP_TTLS", "week=7"),
     ("LINEUP_NEAR_CACHE", "entries=-1"), ("LINEUP_NEAR_CACHE", "lifetime_ms=0"), ("LINEUP_NEAR_CACHE", "size=10"),
+    ("LINEUP_NEAR_CACHE", "entries=1000000000"), ("LINEUP_NEAR_CACHE", "lifetime_ms=10001"),
   ])
   func rejectsEnvironment(key: String, value: String) {
     do {

@@ -34,6 +34,9 @@ struct NearCacheEndToEndTests {
     try await withLineupClient(configuration: config) { eraser, first in
       try await withLineupClient(configuration: config) { other, second in
         #expect(try await eventually { first.redis?.isConnected == true && second.redis?.isConnected == true })
+        // Both subscribed before anything is cached: a replica's first subscription empties
+        // its near cache, which would otherwise race the hits counted below.
+        #expect(try await eventually { try await redis.subscribers(of: RedisKeys.controlChanges) == 2 })
         for user in ["gone", "kept"] {
           try await AdminServiceTests.putCandidates(for: user, step: 3, version: "m-near", in: first)
         }
