@@ -50,9 +50,7 @@ package final class RedisServerProcess: Sendable {
   /// `INFO commandstats` for one command (lower case, e.g. "zrevrange"): how many calls the
   /// server has run and how many failed (Redis 7's `failed_calls`); zeros before the first.
   package func commandStats(_ command: String) async throws -> (calls: Int, failed: Int) {
-    let connection = try await RedisConnection.connect(to: url, deadline: .now + .seconds(2))
-    defer { connection.closeNow() }
-    let info = try await connection.send(RedisCommand("INFO", "commandstats"), deadline: .now + .seconds(2)).string ?? ""
+    let info = try await sendOnce(RedisCommand("INFO", "commandstats")).string ?? ""
     let prefix = "cmdstat_\(command):"
     guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix(prefix) })?.dropFirst(prefix.count) else { return (0, 0) }
     func field(_ name: String) -> Int {
@@ -63,11 +61,17 @@ package final class RedisServerProcess: Sendable {
 
   /// `PUBSUB NUMSUB`: how many connections are subscribed to `channel` now.
   package func subscribers(of channel: String) async throws -> Int {
-    let connection = try await RedisConnection.connect(to: url, deadline: .now + .seconds(2))
-    defer { connection.closeNow() }
-    let reply = try await connection.send(RedisCommand("PUBSUB", "NUMSUB", channel), deadline: .now + .seconds(2))
+    let reply = try await sendOnce(RedisCommand("PUBSUB", "NUMSUB", channel))
     guard let parts = reply.array, parts.count == 2, case .integer(let count) = parts[1] else { return 0 }
     return Int(count)
+  }
+
+  /// One command on a connection of its own, closed after the reply: these probes must not
+  /// share (or be counted on) the connections under test.
+  private func sendOnce(_ command: RedisCommand) async throws -> RESPValue {
+    let connection = try await RedisConnection.connect(to: url, deadline: .now + .seconds(2))
+    defer { connection.closeNow() }
+    return try await connection.send(command, deadline: .now + .seconds(2))
   }
 
   /// SIGKILL: the server dies at once, mid-command, as in a crash.
